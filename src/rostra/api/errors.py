@@ -1,0 +1,56 @@
+"""Every error leaves as JSON: {"error": code, "message": text}."""
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import ORJSONResponse
+from starlette.exceptions import HTTPException
+
+from rostra.errors import RostraError
+
+log = logging.getLogger("rostra.api")
+
+_HTTP_CODES = {
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    413: "request_too_large",
+    415: "unsupported_media_type",
+}
+
+
+def error_response(
+    status: int, code: str, message: str, headers: dict | None = None
+) -> ORJSONResponse:
+    return ORJSONResponse({"error": code, "message": message}, status_code=status, headers=headers)
+
+
+def _describe_validation(exc: RequestValidationError) -> tuple[str, str]:
+    first = exc.errors()[0]
+    if first.get("type") == "json_invalid":
+        position = first.get("loc", [None, None])[-1]
+        return "malformed_json", f"The request body is not valid JSON (near position {position})."
+    where = ".".join(str(part) for part in first.get("loc", ()) if part != "body") or "request"
+    return "invalid_request", f"{where}: {first.get('msg', 'invalid value')}"
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(RostraError)
+    async def _rostra_error(_request: Request, exc: RostraError):
+        return error_response(exc.status, exc.code, exc.message)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(_request: Request, exc: RequestValidationError):
+        code, message = _describe_validation(exc)
+        return error_response(400, code, message)
+
+    @app.exception_handler(HTTPException)
+    async def _http_error(_request: Request, exc: HTTPException):
+        code = _HTTP_CODES.get(exc.status_code, "http_error")
+        return error_response(exc.status_code, code, str(exc.detail), getattr(exc, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_request: Request, exc: Exception):
+        log.exception("unexpected error", exc_info=exc)
+        return error_response(500, "internal_error", "Something went wrong on the server.")

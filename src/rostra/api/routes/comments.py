@@ -1,0 +1,176 @@
+"""Writing comments: create, edit, delete, vote, and a Markdown preview."""
+
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Request, Response
+from fastapi.responses import ORJSONResponse
+
+from rostra.api.context import AppContext, client, context
+from rostra.api.cors import allow_origin
+from rostra.api.schemas import (
+    CommentIn,
+    EditIn,
+    ErrorOut,
+    OwnCommentOut,
+    PreviewIn,
+    PreviewOut,
+    VoteIn,
+    VoteOut,
+)
+from rostra.domain.markdown import render_markdown
+from rostra.domain.tree import CommentNode
+from rostra.service import comments as comment_service
+from rostra.service import links
+from rostra.service.pages import iso, node_json
+from rostra.service.sites import site_rules
+from rostra.store import comments as comment_store
+from rostra.store import sites as site_store
+from rostra.store import threads as thread_store
+from rostra.store.comments import CommentRecord
+
+router = APIRouter(
+    tags=["comments"],
+    responses={code: {"model": ErrorOut} for code in (400, 403, 404, 409, 413)},
+)
+
+
+def _own_json(record: CommentRecord, thread_key: str, token: str | None, window: int) -> dict:
+    node = CommentNode(
+        record.id,
+        record.parent_id,
+        record.depth,
+        0,
+        record.status,
+        record.author_name,
+        record.author_website,
+        record.body_html,
+        record.created_at,
+        record.edited_at,
+        record.upvotes,
+        record.downvotes,
+        record.reply_count,
+    )
+    return {
+        "comment": node_json(node),
+        "source": record.body_source,
+        "status": record.status,
+        "thread": thread_key,
+        "edit_token": token,
+        "editable_until": iso(record.created_at + timedelta(seconds=window)),
+    }
+
+
+def _own_response(
+    ctx: AppContext, request: Request, record: CommentRecord, token: str | None, status: int = 200
+) -> ORJSONResponse:
+    """The author's view of their comment, with the Markdown source for editing."""
+    with ctx.db.read() as conn:
+        site = site_store.site_by_id(conn, record.site_id)
+        thread = thread_store.thread_by_id(conn, record.thread_id)
+    window = site_rules(site).edit_window_seconds
+    response = ORJSONResponse(_own_json(record, thread.key, token, window), status)
+    allow_origin(request, response, site.origins)
+    return response
+
+
+def _allow_for_comment(
+    ctx: AppContext, request: Request, response: Response, comment_id: int
+) -> None:
+    with ctx.db.read() as conn:
+        record = comment_store.comment_by_id(conn, comment_id)
+        if record is not None:
+            allow_origin(request, response, site_store.site_by_id(conn, record.site_id).origins)
+
+
+@router.post(
+    "/comments", status_code=201, response_model=OwnCommentOut, summary="Post a comment or reply"
+)
+def create_comment(
+    request: Request, payload: CommentIn, ctx: Annotated[AppContext, Depends(context)]
+):
+    """The answer holds the edit token: keep it to edit or delete within the site's window."""
+    new = comment_service.NewComment(
+        site=payload.site,
+        body=payload.body,
+        name=payload.author.name,
+        thread_key=payload.thread.key,
+        thread_url=payload.thread.url,
+        thread_title=payload.thread.title,
+        parent_id=payload.parent,
+        email=payload.author.email,
+        website=payload.author.website,
+    )
+    created = comment_service.create_comment(ctx.db, ctx.hasher, new, client(request))
+    return _own_response(ctx, request, created.comment, created.edit_token, 201)
+
+
+@router.patch("/comments/{comment_id}", response_model=OwnCommentOut, summary="Edit your comment")
+def edit_comment(
+    request: Request,
+    comment_id: int,
+    payload: EditIn,
+    ctx: Annotated[AppContext, Depends(context)],
+    x_edit_token: Annotated[str | None, Header()] = None,
+):
+    record = comment_service.edit_comment(
+        ctx.db, comment_id, x_edit_token, payload.body, client(request)
+    )
+    return _own_response(ctx, request, record, None)
+
+
+@router.delete("/comments/{comment_id}", summary="Delete your comment")
+def delete_comment(
+    request: Request,
+    comment_id: int,
+    ctx: Annotated[AppContext, Depends(context)],
+    x_edit_token: Annotated[str | None, Header()] = None,
+):
+    """A comment with replies stays as a tombstone ("removed") so its replies keep their place."""
+    tombstone = comment_service.delete_comment(ctx.db, comment_id, x_edit_token, client(request))
+    response = ORJSONResponse({"id": comment_id, "deleted": True, "tombstone": tombstone})
+    _allow_for_comment(ctx, request, response, comment_id)
+    return response
+
+
+@router.post("/comments/{comment_id}/vote", response_model=VoteOut, summary="Vote on a comment")
+def vote(
+    request: Request, comment_id: int, payload: VoteIn, ctx: Annotated[AppContext, Depends(context)]
+):
+    """One vote per reader and comment; voting again changes it, 0 withdraws it."""
+    result = comment_service.vote(ctx.db, ctx.hasher, comment_id, payload.value, client(request))
+    response = ORJSONResponse(
+        {
+            "id": result.comment_id,
+            "upvotes": result.upvotes,
+            "downvotes": result.downvotes,
+            "score": result.upvotes - result.downvotes,
+            "your_vote": result.your_vote,
+        }
+    )
+    _allow_for_comment(ctx, request, response, comment_id)
+    return response
+
+
+@router.post("/preview", response_model=PreviewOut, summary="Render Markdown as a comment would be")
+def preview(request: Request, payload: PreviewIn, ctx: Annotated[AppContext, Depends(context)]):
+    response = ORJSONResponse({"html": render_markdown(payload.body)})
+    with ctx.db.read() as conn:
+        allow_origin(request, response, list(site_store.all_origins(conn)))
+    return response
+
+
+@router.get("/comments/{comment_id}/context", summary="Where a comment sits, for deep links")
+def comment_context(
+    request: Request,
+    comment_id: int,
+    ctx: Annotated[AppContext, Depends(context)],
+    sort: str = "best",
+):
+    """A thread-page cursor starting at the comment's top-level ancestor, and the
+    path of ancestors, each with a replies cursor starting at the next one down."""
+    body, site_id = links.comment_context(ctx.db, comment_id, sort)
+    response = ORJSONResponse(body)
+    with ctx.db.read() as conn:
+        allow_origin(request, response, site_store.site_by_id(conn, site_id).origins)
+    return response

@@ -1,0 +1,121 @@
+"""Request and response bodies, as documented in the OpenAPI description."""
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ThreadRef(Strict):
+    key: str | None = Field(None, description="Stable id chosen by the page (preferred)")
+    url: str | None = Field(
+        None, description="Page URL; normalised into the key when no id is given"
+    )
+    title: str | None = Field(
+        None, description="Article title, stored on the thread's first comment"
+    )
+
+
+class AuthorIn(Strict):
+    name: str = Field(description="Display name, 1-64 characters")
+    email: str | None = Field(None, description="Never shown or returned by public endpoints")
+    website: str | None = Field(None, description="http or https URL")
+
+
+class CommentIn(Strict):
+    site: str
+    thread: ThreadRef
+    parent: int | None = Field(None, description="Id of the comment replied to")
+    author: AuthorIn
+    body: str = Field(description="Markdown source")
+
+
+class EditIn(Strict):
+    body: str
+
+
+class VoteIn(Strict):
+    value: Literal[-1, 0, 1] = Field(description="1 up, -1 down, 0 withdraws the vote")
+
+
+class PreviewIn(Strict):
+    body: str
+
+
+class AuthorOut(BaseModel):
+    name: str
+    website: str | None
+
+
+class CommentOut(BaseModel):
+    id: int
+    parent: int | None
+    depth: int
+    removed: bool
+    author: AuthorOut | None
+    html: str
+    created: str
+    edited: str | None
+    upvotes: int
+    downvotes: int
+    score: int
+    reply_count: int
+    replies: list["CommentOut"]
+    more_replies: int
+    replies_cursor: str | None
+
+
+class ThreadOut(BaseModel):
+    key: str
+    title: str | None
+    url: str | None
+    count: int
+    top_level: int
+
+
+class PageOut(BaseModel):
+    thread: ThreadOut
+    sort: Literal["best", "newest", "oldest"]
+    comments: list[CommentOut]
+    more: int = Field(description="Top-level comments after this page")
+    cursor: str | None = Field(description="Pass as `cursor` to get the next page")
+
+
+class RepliesOut(BaseModel):
+    parent: int
+    replies: list[CommentOut]
+    more: int
+    cursor: str | None
+
+
+class OwnCommentOut(BaseModel):
+    comment: CommentOut
+    source: str = Field(description="The Markdown source, for editing")
+    status: str
+    thread: str = Field(description="The thread's key")
+    edit_token: str | None = Field(None, description="Secret needed to edit or delete; shown once")
+    editable_until: str
+
+
+class VoteOut(BaseModel):
+    id: int
+    upvotes: int
+    downvotes: int
+    score: int
+    your_vote: int
+
+
+class CountsOut(BaseModel):
+    counts: dict[str, int]
+
+
+class PreviewOut(BaseModel):
+    html: str
+
+
+class ErrorOut(BaseModel):
+    error: str
+    message: str

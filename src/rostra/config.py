@@ -1,0 +1,87 @@
+"""Server settings: defaults, then a TOML file, then ROSTRA_* variables, then CLI flags."""
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, ValidationError
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+CONFIG_ENV = "ROSTRA_CONFIG"
+
+
+class ConfigError(Exception):
+    """Settings could not be loaded; the message names the bad value."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ROSTRA_", extra="forbid", frozen=True)
+
+    database_url: str = Field("rostra.db", description="SQLite path or postgresql:// URL")
+    host: str = "127.0.0.1"
+    port: int = Field(8080, ge=1, le=65535)
+    workers: int = Field(1, ge=1, le=64)
+    log_level: Literal["critical", "error", "warning", "info", "debug"] = "info"
+    forwarded_allow_ips: str = Field(
+        "127.0.0.1", description="Proxies whose X-Forwarded-For is trusted for client IPs"
+    )
+    public_url: str | None = Field(None, description="Public base URL, used in feeds")
+    max_request_bytes: int = Field(256 * 1024, ge=1024, le=64 * 1024 * 1024)
+    pool_size: int = Field(10, ge=1, le=200)
+    statement_timeout_ms: int = Field(5000, ge=100)
+    page_cache_entries: int = Field(2048, ge=0)
+
+
+class _TomlSource(PydanticBaseSettingsSource):
+    def __init__(self, settings_cls: type[BaseSettings], values: dict[str, Any]) -> None:
+        super().__init__(settings_cls)
+        self._values = values
+
+    def get_field_value(self, field, field_name):
+        return self._values.get(field_name), field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        return self._values
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+    except FileNotFoundError:
+        raise ConfigError(f"config file {path} does not exist") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config file {path}: {exc}") from None
+    # Accept both a flat file and one with a [rostra] table.
+    return data.get("rostra", data)
+
+
+def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings:
+    """Build settings from every source, or raise ConfigError naming the bad value."""
+    if config_file is None and os.environ.get(CONFIG_ENV):
+        config_file = Path(os.environ[CONFIG_ENV])
+    toml_values = _read_toml(config_file) if config_file else {}
+    given = {key: value for key, value in overrides.items() if value is not None}
+
+    class _Sourced(Settings):
+        @classmethod
+        def settings_customise_sources(cls, settings_cls, init_settings, env_settings, **_):
+            return (init_settings, env_settings, _TomlSource(settings_cls, toml_values))
+
+    try:
+        return Settings.model_validate(_Sourced(**given).model_dump())
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc, config_file)) from None
+
+
+def _describe(exc: ValidationError, config_file: Path | None) -> str:
+    lines = []
+    for error in exc.errors():
+        name = ".".join(str(part) for part in error["loc"]) or "settings"
+        where = f" (env ROSTRA_{name.upper()} or {config_file or 'config file'})"
+        shown = (
+            f" (got {error['input']!r})" if "input" in error and error["type"] != "missing" else ""
+        )
+        lines.append(f"invalid setting {name}{shown}: {error['msg']}{where}")
+    return "\n".join(lines)

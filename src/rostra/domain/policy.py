@@ -1,0 +1,41 @@
+"""Decisions about what an author may do with a comment, and what deleting does."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+
+class Status(StrEnum):
+    PUBLISHED = "published"
+    PENDING = "pending"
+    REJECTED = "rejected"
+    DELETED = "deleted"
+
+
+# A parent may take replies while readers can see it: published, or a
+# tombstone that still holds replies.
+REPLYABLE = frozenset({Status.PUBLISHED, Status.DELETED})
+
+
+@dataclass(frozen=True)
+class SiteRules:
+    edit_window_seconds: int = 900
+    max_body_chars: int = 10_000
+
+    @classmethod
+    def from_settings(cls, settings: dict) -> "SiteRules":
+        known = {k: int(v) for k, v in settings.items() if k in cls.__dataclass_fields__}
+        return cls(**known)
+
+
+def within_edit_window(created_at: datetime, now: datetime, rules: SiteRules) -> bool:
+    return now - created_at <= timedelta(seconds=rules.edit_window_seconds)
+
+
+def can_take_replies(status: str, visible: bool) -> bool:
+    return visible and status in REPLYABLE
+
+
+def deletion_leaves_tombstone(visible_replies: int) -> bool:
+    """A deleted comment with replies stays as a tombstone so the replies keep their place."""
+    return visible_replies > 0

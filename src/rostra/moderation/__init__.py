@@ -1,0 +1,1 @@
+"""On-device toxicity scoring for comment moderation."""

@@ -1,0 +1,275 @@
+"""Writing comments: create, edit, delete and vote, each in one transaction."""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import Connection
+
+from rostra.domain import policy, text
+from rostra.domain.markdown import render_markdown
+from rostra.domain.policy import SiteRules, Status
+from rostra.domain.ranking import wilson_lower_bound
+from rostra.errors import Conflict, Forbidden, InvalidInput, NotFound, TooLarge
+from rostra.service.identity import Hasher, edit_token_matches, hash_edit_token, new_edit_token
+from rostra.service.sites import site_rules
+from rostra.service.threads import canonical_url, thread_key
+from rostra.store import comments as comment_store
+from rostra.store import sites as site_store
+from rostra.store import threads as thread_store
+from rostra.store import votes as vote_store
+from rostra.store.comments import CommentRecord
+from rostra.store.database import Database
+
+
+@dataclass(frozen=True)
+class Client:
+    """Who is asking, as far as an anonymous web request tells."""
+
+    ip: str
+    user_agent: str
+    origin: str | None = None
+
+
+@dataclass(frozen=True)
+class NewComment:
+    site: str
+    body: str
+    name: str
+    thread_key: str | None = None
+    thread_url: str | None = None
+    thread_title: str | None = None
+    parent_id: int | None = None
+    email: str | None = None
+    website: str | None = None
+
+
+@dataclass(frozen=True)
+class Created:
+    comment: CommentRecord
+    edit_token: str
+    thread_key: str
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _clean_body(body: str, rules: SiteRules) -> str:
+    cleaned = body.replace("\r\n", "\n").replace("\x00", "").strip()
+    if not cleaned:
+        raise InvalidInput("body_empty", "The comment is empty.")
+    if len(cleaned) > rules.max_body_chars:
+        raise TooLarge(
+            "body_too_long",
+            f"The comment has {len(cleaned)} characters; this site allows {rules.max_body_chars}.",
+        )
+    return cleaned
+
+
+def _clean_author(new: NewComment) -> tuple[str, str | None, str | None]:
+    try:
+        return (
+            text.clean_name(new.name),
+            text.clean_email(new.email),
+            text.clean_website(new.website),
+        )
+    except text.InvalidText as exc:
+        raise InvalidInput(exc.code, exc.message) from None
+
+
+def create_comment(db: Database, hasher: Hasher, new: NewComment, client: Client) -> Created:
+    key = thread_key(new.thread_key, new.thread_url)
+    url = canonical_url(new.thread_url) if new.thread_url else None
+    title = text.clean_title(new.thread_title)
+    name, email, website = _clean_author(new)
+    token = new_edit_token()
+    now = _now()
+    with db.write() as conn:
+        site = site_store.site_by_name(conn, new.site)
+        if site is None:
+            raise NotFound("unknown_site", f"There is no site named {new.site!r}.")
+        check_origin(site.origins, client.origin)
+        body = _clean_body(new.body, site_rules(site))
+        thread = thread_store.ensure_thread(conn, site.id, key, title, url, now)
+        placement = _placement(conn, thread.id, new.parent_id)
+        values = dict(
+            site_id=site.id,
+            thread_id=thread.id,
+            status=Status.PUBLISHED.value,
+            visible=True,
+            author_name=name,
+            author_email=email,
+            author_website=website,
+            author_key=hasher.voter_key(client.ip, client.user_agent),
+            ip_hash=hasher.ip_hash(client.ip),
+            body_source=body,
+            body_html=render_markdown(body),
+            created_at=now,
+            edit_token_hash=hash_edit_token(token),
+            upvotes=0,
+            downvotes=0,
+            rank=0.0,
+            child_seq=0,
+            reply_count=0,
+            **placement,
+        )
+        comment_id = comment_store.insert_comment(conn, values)
+        if new.parent_id is not None:
+            comment_store.add_to_reply_count(conn, new.parent_id, 1)
+        thread_store.record_change(
+            conn,
+            thread.id,
+            comments_delta=1,
+            roots_delta=int(new.parent_id is None),
+            commented_at=now,
+        )
+        return Created(comment_store.comment_by_id(conn, comment_id), token, key)
+
+
+def _placement(conn: Connection, thread_id: int, parent_id: int | None) -> dict:
+    """Where a new comment sits in the tree: root, depth and sibling positions."""
+    if parent_id is None:
+        position = thread_store.next_root_position(conn, thread_id)
+        return dict(parent_id=None, root_id=None, depth=0, sibling_pos=position, chain_pos=0)
+    parent = comment_store.comment_by_id(conn, parent_id)
+    if parent is None or not policy.can_take_replies(parent.status, parent.visible):
+        raise NotFound(
+            "unknown_parent", f"Comment {parent_id} does not exist or cannot take replies."
+        )
+    if parent.thread_id != thread_id:
+        raise InvalidInput(
+            "parent_in_other_thread", f"Comment {parent_id} belongs to another thread."
+        )
+    position = comment_store.next_child_position(conn, parent.id)
+    return dict(
+        parent_id=parent.id,
+        root_id=parent.root_id or parent.id,
+        depth=parent.depth + 1,
+        sibling_pos=position,
+        chain_pos=max(parent.chain_pos, position),
+    )
+
+
+def check_origin(allowed: list[str], origin: str | None) -> None:
+    """Browsers always send Origin on writes; requests without one are not from a page."""
+    if origin is not None and origin not in allowed:
+        raise Forbidden(
+            "origin_not_allowed", f"Writes from {origin} are not allowed for this site."
+        )
+
+
+def _authorised(
+    conn: Connection, comment_id: int, token: str | None, client: Client
+) -> tuple[CommentRecord, SiteRules]:
+    comment = comment_store.comment_by_id(conn, comment_id, for_update=True)
+    if comment is None or comment.status == Status.DELETED:
+        raise NotFound("unknown_comment", f"Comment {comment_id} does not exist.")
+    site = site_store.site_by_id(conn, comment.site_id)
+    check_origin(site.origins, client.origin)
+    if not edit_token_matches(token, comment.edit_token_hash):
+        raise Forbidden(
+            "bad_token", "The edit token is missing or does not belong to this comment."
+        )
+    rules = site_rules(site)
+    if not policy.within_edit_window(comment.created_at, _now(), rules):
+        minutes = rules.edit_window_seconds // 60
+        raise Forbidden(
+            "edit_window_closed", f"Comments can be changed for {minutes} minutes after posting."
+        )
+    return comment, rules
+
+
+def edit_comment(
+    db: Database, comment_id: int, token: str | None, body: str, client: Client
+) -> CommentRecord:
+    with db.write() as conn:
+        comment, rules = _authorised(conn, comment_id, token, client)
+        cleaned = _clean_body(body, rules)
+        comment_store.update_comment(
+            conn,
+            comment.id,
+            body_source=cleaned,
+            body_html=render_markdown(cleaned),
+            edited_at=_now(),
+        )
+        thread_store.record_change(conn, comment.thread_id)
+        return comment_store.comment_by_id(conn, comment.id)
+
+
+def delete_comment(db: Database, comment_id: int, token: str | None, client: Client) -> bool:
+    """Delete as the author; returns True when a tombstone stays for the replies."""
+    with db.write() as conn:
+        comment, _ = _authorised(conn, comment_id, token, client)
+        return remove_comment(conn, comment)
+
+
+def remove_comment(conn: Connection, comment: CommentRecord) -> bool:
+    """Withdraw a comment from readers, keeping a tombstone while replies hang on it.
+
+    The stored text is kept (nothing accepted is lost) but never served again.
+    """
+    tombstone = policy.deletion_leaves_tombstone(comment.reply_count)
+    was_counted = comment.status == Status.PUBLISHED
+    comment_store.update_comment(
+        conn, comment.id, status=Status.DELETED.value, visible=tombstone, edit_token_hash=None
+    )
+    roots_delta = 0
+    if not tombstone:
+        roots_delta = -1 if comment.parent_id is None else _detach(conn, comment.parent_id)
+    thread_store.record_change(
+        conn, comment.thread_id, comments_delta=-int(was_counted), roots_delta=roots_delta
+    )
+    return tombstone
+
+
+def _detach(conn: Connection, parent_id: int) -> int:
+    """Take one reply off its parent; a tombstone left with no replies goes too.
+
+    Returns the change in the thread's number of top-level comments.
+    """
+    while parent_id is not None:
+        remaining = comment_store.add_to_reply_count(conn, parent_id, -1)
+        parent = comment_store.comment_by_id(conn, parent_id)
+        if remaining > 0 or parent.status != Status.DELETED or not parent.visible:
+            return 0
+        comment_store.update_comment(conn, parent.id, visible=False)
+        if parent.parent_id is None:
+            return -1
+        parent_id = parent.parent_id
+    return 0
+
+
+@dataclass(frozen=True)
+class VoteResult:
+    comment_id: int
+    upvotes: int
+    downvotes: int
+    your_vote: int
+
+
+def vote(db: Database, hasher: Hasher, comment_id: int, value: int, client: Client) -> VoteResult:
+    if value not in (-1, 0, 1):
+        raise InvalidInput("invalid_vote", "A vote is 1 (up), -1 (down) or 0 (withdraw).")
+    voter = hasher.voter_key(client.ip, client.user_agent)
+    with db.write() as conn:
+        comment = comment_store.comment_by_id(conn, comment_id)
+        if comment is None or not comment.visible:
+            raise NotFound("unknown_comment", f"Comment {comment_id} does not exist.")
+        check_origin(site_store.site_by_id(conn, comment.site_id).origins, client.origin)
+        if comment.status != Status.PUBLISHED:
+            raise Conflict("not_votable", "Removed comments cannot be voted on.")
+        if comment.author_key == voter:
+            raise Forbidden("own_comment", "You cannot vote on your own comment.")
+        previous = vote_store.current_vote(conn, comment.id, voter)
+        if previous == value:
+            return VoteResult(comment.id, comment.upvotes, comment.downvotes, value)
+        vote_store.set_vote(conn, comment.id, voter, value, _now())
+        up, down = vote_store.apply_vote_totals(
+            conn,
+            comment.id,
+            int(value == 1) - int(previous == 1),
+            int(value == -1) - int(previous == -1),
+        )
+        comment_store.update_comment(conn, comment.id, rank=wilson_lower_bound(up, down))
+        thread_store.record_change(conn, comment.thread_id)
+        return VoteResult(comment.id, up, down, value)

@@ -1,0 +1,37 @@
+"""Pseudonymous identifiers: Rostra keeps salted hashes, never raw IP addresses."""
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Hasher:
+    salt: bytes
+
+    def _digest(self, purpose: str, value: str) -> str:
+        message = f"{purpose}\x00{value}".encode()
+        return hmac.new(self.salt, message, hashlib.sha256).hexdigest()[:40]
+
+    def ip_hash(self, ip: str) -> str:
+        return self._digest("ip", ip)
+
+    def voter_key(self, ip: str, user_agent: str) -> str:
+        """Anonymous readers are told apart by address and browser together."""
+        return "a:" + self._digest("voter", f"{ip}\x00{user_agent}")
+
+
+def new_edit_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def hash_edit_token(token: str) -> str:
+    # The token is 256 random bits, so a fast hash cannot be brute-forced.
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def edit_token_matches(token: str | None, stored_hash: str | None) -> bool:
+    if not token or not stored_hash:
+        return False
+    return hmac.compare_digest(hash_edit_token(token), stored_hash)

@@ -1,0 +1,279 @@
+"""Reading threads: pages of top-level comments with their first replies, cached."""
+
+import hashlib
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import datetime
+from threading import Lock
+
+import orjson
+
+from rostra.domain.cursors import (
+    SORTS,
+    InvalidCursor,
+    RepliesCursor,
+    TopLevelCursor,
+    decode_replies,
+    decode_top_level,
+    encode_replies,
+    encode_top_level,
+)
+from rostra.domain.tree import CommentNode, attach_replies
+from rostra.errors import InvalidInput, NotFound
+from rostra.service.threads import thread_key
+from rostra.store import comments as comment_store
+from rostra.store import threads as thread_store
+from rostra.store.database import Database
+from rostra.store.threads import ThreadRow
+
+# A page never carries more than this many replies, whatever its parameters,
+# so its cost stays bounded however large the thread grows.
+MAX_REPLIES_PER_PAGE = 600
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    site: str
+    key: str | None = None
+    url: str | None = None
+    sort: str = "best"
+    limit: int = 20
+    replies: int = 3
+    depth: int = 4
+    cursor: str | None = None
+
+    def validated(self) -> "PageRequest":
+        if self.sort not in SORTS:
+            raise InvalidInput("invalid_sort", f"sort must be one of {', '.join(SORTS)}.")
+        if not 1 <= self.limit <= 100:
+            raise InvalidInput("invalid_limit", "limit must be between 1 and 100.")
+        if not 0 <= self.replies <= 20:
+            raise InvalidInput("invalid_replies", "replies must be between 0 and 20.")
+        if not 0 <= self.depth <= 10:
+            raise InvalidInput("invalid_depth", "depth must be between 0 and 10.")
+        return self
+
+
+@dataclass(frozen=True)
+class RenderedPage:
+    etag: str
+    body: bytes
+    origins: list[str]
+
+
+def iso(moment: datetime | None) -> str | None:
+    if moment is None:
+        return None
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def node_json(node: CommentNode) -> dict:
+    removed = node.removed
+    return {
+        "id": node.id,
+        "parent": node.parent_id,
+        "depth": node.depth,
+        "removed": removed,
+        "author": None if removed else {"name": node.author_name, "website": node.author_website},
+        "html": "" if removed else node.body_html,
+        "created": iso(node.created_at),
+        "edited": None if removed else iso(node.edited_at),
+        "upvotes": 0 if removed else node.upvotes,
+        "downvotes": 0 if removed else node.downvotes,
+        "score": 0 if removed else node.upvotes - node.downvotes,
+        "reply_count": node.reply_count,
+        "replies": [node_json(reply) for reply in node.replies],
+        "more_replies": node.more_replies,
+        "replies_cursor": node.replies_cursor,
+    }
+
+
+def thread_json(thread: ThreadRow | None, key: str) -> dict:
+    if thread is None:
+        return {"key": key, "title": None, "url": None, "count": 0, "top_level": 0}
+    return {
+        "key": thread.key,
+        "title": thread.title,
+        "url": thread.url,
+        "count": thread.comment_count,
+        "top_level": thread.root_count,
+    }
+
+
+class PageCache:
+    """Serialised pages keyed by thread version: a change anywhere bumps the
+    version in the database, so no worker can serve a stale page."""
+
+    def __init__(self, max_entries: int) -> None:
+        self._entries: OrderedDict[tuple, bytes] = OrderedDict()
+        self._max = max_entries
+        self._lock = Lock()
+
+    def get(self, key: tuple) -> bytes | None:
+        with self._lock:
+            body = self._entries.get(key)
+            if body is not None:
+                self._entries.move_to_end(key)
+            return body
+
+    def put(self, key: tuple, body: bytes) -> None:
+        if self._max <= 0:
+            return
+        with self._lock:
+            self._entries[key] = body
+            self._entries.move_to_end(key)
+            while len(self._entries) > self._max:
+                self._entries.popitem(last=False)
+
+
+def _etag(thread: ThreadRow | None, request: PageRequest) -> str:
+    version = f"t{thread.id}v{thread.version}" if thread else "empty"
+    params = (
+        f"{request.sort}.{request.limit}.{request.replies}.{request.depth}.{request.cursor or ''}"
+    )
+    digest = hashlib.blake2b(params.encode(), digest_size=8).hexdigest()
+    return f'"{version}-{digest}"'
+
+
+def thread_page(
+    db: Database, cache: PageCache, request: PageRequest, if_none_match: str | None
+) -> RenderedPage | str:
+    """Return the page, or just its ETag when the reader's copy is still current."""
+    request = request.validated()
+    key = thread_key(request.key, request.url)
+    after = _top_level_cursor(request)
+    with db.read() as conn:
+        found = thread_store.site_and_thread(conn, request.site, key)
+        if found is None:
+            raise NotFound("unknown_site", f"There is no site named {request.site!r}.")
+        thread = found.thread
+        if after is not None and (
+            thread is None or after.thread_id != thread.id or after.sort != request.sort
+        ):
+            raise InvalidInput("invalid_cursor", "The cursor belongs to another thread or order.")
+        etag = _etag(thread, request)
+        if if_none_match is not None and etag in if_none_match:
+            return etag
+        cache_key = (etag, key)
+        body = cache.get(cache_key)
+        if body is None:
+            body = orjson.dumps(_build_page(conn, thread, key, request, after))
+            cache.put(cache_key, body)
+    return RenderedPage(etag, body, found.site_origins)
+
+
+def _top_level_cursor(request: PageRequest) -> TopLevelCursor | None:
+    if request.cursor is None:
+        return None
+    try:
+        return decode_top_level(request.cursor)
+    except InvalidCursor as exc:
+        raise InvalidInput("invalid_cursor", str(exc)) from None
+
+
+def _build_page(conn, thread: ThreadRow | None, key: str, request: PageRequest, after) -> dict:
+    page = {
+        "thread": thread_json(thread, key),
+        "sort": request.sort,
+        "comments": [],
+        "more": 0,
+        "cursor": None,
+    }
+    if thread is None:
+        return page
+    rows = comment_store.top_level_page(conn, thread.id, request.sort, request.limit + 1, after)
+    shown = rows[: request.limit]
+    roots = [node for node, _ in shown]
+    if request.replies and request.depth:
+        attach_replies(
+            roots,
+            comment_store.page_descendants(
+                conn,
+                [root.id for root in roots],
+                request.replies,
+                request.depth,
+                MAX_REPLIES_PER_PAGE,
+            ),
+        )
+    seen = (after.seen if after else 0) + len(shown)
+    page["comments"] = [node_json(root) for root in roots]
+    page["more"] = max(0, thread.root_count - seen)
+    if len(rows) > request.limit:
+        last, rank = shown[-1]
+        page["cursor"] = encode_top_level(
+            TopLevelCursor(
+                thread.id,
+                request.sort,
+                comment_store.cursor_key(request.sort, last, rank),
+                last.id,
+                seen,
+            )
+        )
+    elif page["more"]:
+        page["more"] = 0
+    return page
+
+
+def replies_page(
+    db: Database, comment_id: int, cursor: str | None, limit: int, replies: int, depth: int
+) -> tuple[bytes, int]:
+    """Further replies under one comment, each with its own first replies.
+
+    Returns the JSON body and the id of the comment's site (for CORS).
+    """
+    if not 1 <= limit <= 100 or not 0 <= replies <= 20 or not 0 <= depth <= 10:
+        raise InvalidInput("invalid_limit", "limit must be 1-100, replies 0-20 and depth 0-10.")
+    after = _replies_cursor(comment_id, cursor)
+    with db.read() as conn:
+        parent = comment_store.comment_by_id(conn, comment_id)
+        if parent is None or not parent.visible:
+            raise NotFound("unknown_comment", f"Comment {comment_id} does not exist.")
+        children = comment_store.children_page(conn, comment_id, after.after_pos, limit + 1)
+        shown = children[:limit]
+        _attach_levels(conn, shown, replies, depth)
+    seen = after.seen + len(shown)
+    has_more = len(children) > limit
+    body = {
+        "parent": comment_id,
+        "replies": [node_json(node) for node in shown],
+        "more": max(0, parent.reply_count - seen) if has_more else 0,
+        "cursor": encode_replies(RepliesCursor(comment_id, shown[-1].sibling_pos, seen))
+        if has_more
+        else None,
+    }
+    return orjson.dumps(body), parent.site_id
+
+
+def _replies_cursor(comment_id: int, cursor: str | None) -> RepliesCursor:
+    if cursor is None:
+        return RepliesCursor(comment_id, 0, 0)
+    try:
+        decoded = decode_replies(cursor)
+    except InvalidCursor as exc:
+        raise InvalidInput("invalid_cursor", str(exc)) from None
+    if decoded.parent_id != comment_id:
+        raise InvalidInput("invalid_cursor", "The cursor belongs to another comment.")
+    return decoded
+
+
+def _attach_levels(conn, top: list[CommentNode], replies: int, depth: int) -> None:
+    """Fill in the first replies below `top`, one indexed query per level."""
+    level, budget = top, MAX_REPLIES_PER_PAGE
+    for _ in range(depth - 1 if replies else 0):
+        level = comment_store.first_children(conn, [node.id for node in level], replies)[:budget]
+        if not level:
+            return
+        budget -= len(level)
+        attach_replies(_parents_of(level, top), level)
+
+
+def _parents_of(level: list[CommentNode], top: list[CommentNode]) -> list[CommentNode]:
+    wanted = {node.parent_id for node in level}
+    found: list[CommentNode] = []
+    stack = list(top)
+    while stack:
+        node = stack.pop()
+        if node.id in wanted:
+            found.append(node)
+        stack.extend(node.replies)
+    return found

@@ -1,0 +1,72 @@
+"""Managing sites: names, allowed origins and per-site rules."""
+
+import re
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+from sqlalchemy.exc import IntegrityError
+
+from rostra.domain.policy import SiteRules
+from rostra.errors import Conflict, InvalidInput, NotFound
+from rostra.store import sites as site_store
+from rostra.store.database import Database
+from rostra.store.sites import SiteRow
+
+_SITE_NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
+
+
+def normalize_origin(origin: str) -> str:
+    """An origin is scheme://host[:port], exactly as browsers send it."""
+    parts = urlsplit(origin.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise InvalidInput(
+            "invalid_origin", f"{origin!r} is not an origin like https://news.example"
+        )
+    if parts.path not in ("", "/") or parts.query or parts.fragment:
+        raise InvalidInput(
+            "invalid_origin", f"{origin!r} has a path; give only scheme://host[:port]"
+        )
+    netloc = parts.hostname.lower() + (f":{parts.port}" if parts.port else "")
+    return f"{parts.scheme}://{netloc}"
+
+
+def validate_site_name(name: str) -> str:
+    if not _SITE_NAME.match(name):
+        raise InvalidInput(
+            "invalid_site_name",
+            "A site name is 1-64 lower-case letters, digits, '.', '_' or '-', "
+            "starting with a letter or digit.",
+        )
+    return name
+
+
+def create_site(
+    db: Database, name: str, origins: list[str], rules: SiteRules | None = None
+) -> SiteRow:
+    name = validate_site_name(name)
+    clean_origins = sorted({normalize_origin(origin) for origin in origins})
+    settings = vars(rules or SiteRules()).copy()
+    try:
+        with db.write() as conn:
+            return site_store.insert_site(conn, name, clean_origins, settings, datetime.now(UTC))
+    except IntegrityError:
+        raise Conflict("site_exists", f"A site named {name!r} already exists.") from None
+
+
+def add_origins(db: Database, name: str, origins: list[str]) -> SiteRow:
+    with db.write() as conn:
+        site = site_store.site_by_name(conn, name)
+        if site is None:
+            raise NotFound("unknown_site", f"There is no site named {name!r}.")
+        merged = sorted(set(site.origins) | {normalize_origin(o) for o in origins})
+        site_store.update_site(conn, site.id, origins=merged, settings=site.settings)
+        return site_store.site_by_id(conn, site.id)
+
+
+def list_sites(db: Database) -> list[SiteRow]:
+    with db.read() as conn:
+        return site_store.all_sites(conn)
+
+
+def site_rules(site: SiteRow) -> SiteRules:
+    return SiteRules.from_settings(site.settings)

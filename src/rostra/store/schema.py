@@ -1,0 +1,141 @@
+"""The database schema, shared by SQLite and PostgreSQL.
+
+Comments carry enough precomputed tree data (root, depth, position among
+siblings, and the highest sibling position on the way down from the root)
+that a whole page of a thread is read with two indexed range scans, however
+large the thread grows.
+"""
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+
+# Integer ids that are BIGINT on PostgreSQL and the rowid alias on SQLite.
+Id = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class UTCDateTime(TypeDecorator):
+    """Timezone-aware UTC datetimes on both backends (SQLite keeps no zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+server_secrets = Table(
+    "server_secrets",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("value", String(128), nullable=False),
+)
+
+sites = Table(
+    "sites",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("name", String(64), nullable=False, unique=True),
+    Column("origins", JSON, nullable=False),
+    Column("settings", JSON, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+threads = Table(
+    "threads",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("site_id", Id, ForeignKey("sites.id", ondelete="CASCADE"), nullable=False),
+    Column("key", String(1024), nullable=False),
+    Column("title", String(300)),
+    Column("url", String(2048)),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("last_comment_at", UTCDateTime),
+    # Bumped by every change a reader could see; pages are cached and
+    # revalidated (ETag) against it, so every worker sees changes at once.
+    Column("version", BigInteger, nullable=False, default=1),
+    Column("comment_count", Integer, nullable=False, default=0),
+    Column("root_count", Integer, nullable=False, default=0),
+    Column("root_seq", Integer, nullable=False, default=0),
+    UniqueConstraint("site_id", "key"),
+)
+
+comments = Table(
+    "comments",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("site_id", Id, ForeignKey("sites.id", ondelete="CASCADE"), nullable=False),
+    Column("thread_id", Id, ForeignKey("threads.id", ondelete="CASCADE"), nullable=False),
+    Column("parent_id", Id, ForeignKey("comments.id")),
+    Column("root_id", Id),
+    Column("depth", SmallInteger, nullable=False),
+    Column("sibling_pos", Integer, nullable=False),
+    Column("chain_pos", Integer, nullable=False),
+    Column("child_seq", Integer, nullable=False, default=0),
+    Column("reply_count", Integer, nullable=False, default=0),
+    Column("status", String(16), nullable=False),
+    Column("visible", Boolean, nullable=False),
+    Column("author_name", String(64)),
+    Column("author_email", String(254)),
+    Column("author_website", String(500)),
+    Column("author_key", String(64)),
+    Column("ip_hash", String(64)),
+    Column("body_source", Text, nullable=False),
+    Column("body_html", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("edited_at", UTCDateTime),
+    Column("upvotes", Integer, nullable=False, default=0),
+    Column("downvotes", Integer, nullable=False, default=0),
+    Column("rank", Float, nullable=False, default=0.0),
+    Column("edit_token_hash", String(64)),
+    Index(None, "thread_id", "depth", "visible", "rank", "id"),
+    Index(None, "thread_id", "depth", "visible", "created_at", "id"),
+    Index(None, "root_id", "chain_pos", "depth"),
+    Index(None, "parent_id", "sibling_pos"),
+    Index(None, "site_id", "created_at"),
+)
+
+votes = Table(
+    "votes",
+    metadata,
+    Column("comment_id", Id, ForeignKey("comments.id", ondelete="CASCADE"), primary_key=True),
+    Column("voter_key", String(64), primary_key=True),
+    Column("value", SmallInteger, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)

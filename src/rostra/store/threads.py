@@ -1,0 +1,151 @@
+"""Queries on threads."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection, select
+
+from rostra.store.dialect import insert_ignoring_conflicts
+from rostra.store.schema import sites, threads
+
+
+@dataclass(frozen=True)
+class ThreadRow:
+    id: int
+    site_id: int
+    key: str
+    title: str | None
+    url: str | None
+    version: int
+    comment_count: int
+    root_count: int
+    created_at: datetime
+    last_comment_at: datetime | None
+
+
+_THREAD_COLUMNS = (
+    threads.c.id,
+    threads.c.site_id,
+    threads.c.key,
+    threads.c.title,
+    threads.c.url,
+    threads.c.version,
+    threads.c.comment_count,
+    threads.c.root_count,
+    threads.c.created_at,
+    threads.c.last_comment_at,
+)
+
+
+def _thread(row) -> ThreadRow:
+    return ThreadRow(*(getattr(row, column.name) for column in _THREAD_COLUMNS))
+
+
+@dataclass(frozen=True)
+class SiteAndThread:
+    """What every read of a thread needs, fetched in one indexed query."""
+
+    site_id: int
+    site_origins: list[str]
+    thread: ThreadRow | None
+
+
+def site_and_thread(conn: Connection, site_name: str, key: str) -> SiteAndThread | None:
+    query = (
+        select(sites.c.id.label("sid"), sites.c.origins, *_THREAD_COLUMNS)
+        .select_from(
+            sites.outerjoin(threads, (threads.c.site_id == sites.c.id) & (threads.c.key == key))
+        )
+        .where(sites.c.name == site_name)
+    )
+    row = conn.execute(query).first()
+    if row is None:
+        return None
+    thread = _thread(row) if row.id is not None else None
+    return SiteAndThread(row.sid, list(row.origins), thread)
+
+
+def thread_by_id(conn: Connection, thread_id: int) -> ThreadRow | None:
+    row = conn.execute(select(*_THREAD_COLUMNS).where(threads.c.id == thread_id)).first()
+    return _thread(row) if row else None
+
+
+def thread_by_key(conn: Connection, site_id: int, key: str) -> ThreadRow | None:
+    row = conn.execute(
+        select(*_THREAD_COLUMNS).where(threads.c.site_id == site_id, threads.c.key == key)
+    ).first()
+    return _thread(row) if row else None
+
+
+def ensure_thread(
+    conn: Connection, site_id: int, key: str, title: str | None, url: str | None, now: datetime
+) -> ThreadRow:
+    """Return the thread, creating it on its first comment (safe under races)."""
+    conn.execute(
+        insert_ignoring_conflicts(
+            conn,
+            threads,
+            dict(
+                site_id=site_id,
+                key=key,
+                title=title,
+                url=url,
+                created_at=now,
+                version=1,
+                comment_count=0,
+                root_count=0,
+                root_seq=0,
+            ),
+            ["site_id", "key"],
+        )
+    )
+    thread = thread_by_key(conn, site_id, key)
+    assert thread is not None
+    if (title and not thread.title) or (url and not thread.url):
+        # Pages that lacked the details at first may supply them later; a
+        # title once set is kept, so one reader cannot rename a thread.
+        conn.execute(
+            threads.update()
+            .where(threads.c.id == thread.id)
+            .values(title=thread.title or title, url=thread.url or url)
+        )
+        thread = thread_by_key(conn, site_id, key)
+    return thread
+
+
+def next_root_position(conn: Connection, thread_id: int) -> int:
+    return conn.execute(
+        threads.update()
+        .where(threads.c.id == thread_id)
+        .values(root_seq=threads.c.root_seq + 1)
+        .returning(threads.c.root_seq)
+    ).scalar_one()
+
+
+def record_change(
+    conn: Connection,
+    thread_id: int,
+    *,
+    comments_delta: int = 0,
+    roots_delta: int = 0,
+    commented_at: datetime | None = None,
+) -> None:
+    """Bump the thread's version (invalidating cached pages everywhere) and its counters."""
+    values = dict(
+        version=threads.c.version + 1,
+        comment_count=threads.c.comment_count + comments_delta,
+        root_count=threads.c.root_count + roots_delta,
+    )
+    if commented_at is not None:
+        values["last_comment_at"] = commented_at
+    conn.execute(threads.update().where(threads.c.id == thread_id).values(**values))
+
+
+def counts_for_keys(conn: Connection, site_id: int, keys: Sequence[str]) -> dict[str, int]:
+    rows = conn.execute(
+        select(threads.c.key, threads.c.comment_count).where(
+            threads.c.site_id == site_id, threads.c.key.in_(keys)
+        )
+    )
+    return {row.key: row.comment_count for row in rows}
