@@ -1,0 +1,85 @@
+"""Shared fixtures: every storage and API test runs on SQLite and on PostgreSQL."""
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import psycopg
+import pytest
+from fastapi.testclient import TestClient
+
+from rostra.api.app import build_context, create_app
+from rostra.config import load_settings
+from rostra.service.sites import create_site
+from rostra.store.database import Database, open_database
+from rostra.store.migrate import upgrade_database
+from rostra.store.schema import metadata
+
+POSTGRES_ADMIN = os.environ.get("ROSTRA_TEST_POSTGRES", "postgresql://127.0.0.1:5432/test")
+SITE_ORIGIN = "https://news.example"
+
+
+def _create_postgres_database() -> tuple[str, str]:
+    name = f"rostra_test_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return name, POSTGRES_ADMIN.rsplit("/", 1)[0] + f"/{name}"
+
+
+def _drop_postgres_database(name: str) -> None:
+    with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database_url(request, tmp_path_factory) -> Iterator[str]:
+    if request.param == "sqlite":
+        url = str(tmp_path_factory.mktemp("db") / "rostra.db")
+        upgrade_database(url)
+        yield url
+        return
+    name, url = _create_postgres_database()
+    try:
+        upgrade_database(url)
+        yield url
+    finally:
+        _drop_postgres_database(name)
+
+
+def _empty_tables(db: Database) -> None:
+    keep = {"server_secrets"}
+    with db.write() as conn:
+        for table in reversed(metadata.sorted_tables):
+            if table.name not in keep:
+                conn.execute(table.delete())
+
+
+@pytest.fixture
+def settings(database_url):
+    return load_settings(database_url=database_url)
+
+
+@pytest.fixture
+def db(database_url) -> Iterator[Database]:
+    database = open_database(database_url)
+    _empty_tables(database)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def ctx(settings, db):
+    context = build_context(settings)
+    yield context
+    context.db.dispose()
+
+
+@pytest.fixture
+def site(db):
+    return create_site(db, "news", [SITE_ORIGIN])
+
+
+@pytest.fixture
+def api(settings, db, site) -> Iterator[TestClient]:
+    with TestClient(create_app(settings)) as client:
+        yield client
