@@ -1,0 +1,131 @@
+"""Every kind of bad input gets a clear 4xx JSON error and changes nothing."""
+
+import pytest
+
+ORIGIN = {"Origin": "https://news.example"}
+
+
+def valid(**changes):
+    payload = {"site": "news", "thread": {"key": "k"}, "author": {"name": "Ana"}, "body": "hi"}
+    payload.update(changes)
+    return payload
+
+
+def count(api) -> int:
+    return api.get("/api/v1/threads", params={"site": "news", "key": "k"}).json()["thread"]["count"]
+
+
+def assert_error(response, status, code):
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert body["error"] == code and body["message"]
+
+
+@pytest.mark.parametrize(
+    "payload, status, code",
+    [
+        (valid(site="unknown"), 404, "unknown_site"),
+        (valid(parent=424242), 404, "unknown_parent"),
+        (valid(body=""), 400, "body_empty"),
+        (valid(body=" \n\t"), 400, "body_empty"),
+        (valid(body="x" * 10_001), 413, "body_too_long"),
+        (valid(author={"name": ""}), 400, "invalid_name"),
+        (valid(author={"name": "x" * 65}), 400, "invalid_name"),
+        (valid(author={"name": "A", "email": "nope"}), 400, "invalid_email"),
+        (valid(author={"name": "A", "website": "data:text/html,x"}), 400, "invalid_website"),
+        (valid(thread={}), 400, "invalid_thread"),
+        (valid(thread={"url": "javascript:alert(1)"}), 400, "invalid_url"),
+        (valid(body=42), 400, "invalid_request"),
+        (valid(unexpected="field"), 400, "invalid_request"),
+        ({"site": "news"}, 400, "invalid_request"),
+        ([1, 2, 3], 400, "invalid_request"),
+    ],
+)
+def test_bad_comments_are_refused_and_change_nothing(api, payload, status, code):
+    assert_error(api.post("/api/v1/comments", json=payload, headers=ORIGIN), status, code)
+    assert count(api) == 0
+
+
+def test_malformed_json(api):
+    response = api.post(
+        "/api/v1/comments",
+        content=b'{"site": "news", "body": ',
+        headers={**ORIGIN, "Content-Type": "application/json"},
+    )
+    assert_error(response, 400, "malformed_json")
+
+
+def test_oversized_request(api):
+    response = api.post(
+        "/api/v1/comments",
+        content=b'{"body": "' + b"x" * 300_000 + b'"}',
+        headers={**ORIGIN, "Content-Type": "application/json"},
+    )
+    assert_error(response, 413, "request_too_large")
+    assert count(api) == 0
+
+
+def test_parent_in_another_thread(api):
+    other = api.post("/api/v1/comments", json=valid(thread={"key": "other"}), headers=ORIGIN).json()
+    response = api.post(
+        "/api/v1/comments", json=valid(parent=other["comment"]["id"]), headers=ORIGIN
+    )
+    assert_error(response, 400, "parent_in_other_thread")
+    assert count(api) == 0
+
+
+def test_wrong_origin_cannot_write(api):
+    response = api.post(
+        "/api/v1/comments", json=valid(), headers={"Origin": "https://evil.example"}
+    )
+    assert_error(response, 403, "origin_not_allowed")
+    assert "access-control-allow-origin" not in response.headers
+    assert count(api) == 0
+
+
+@pytest.mark.parametrize(
+    "params, status, code",
+    [
+        ({"site": "news", "key": "k", "cursor": "not-a-cursor"}, 400, "invalid_cursor"),
+        ({"site": "news", "key": "k", "sort": "random"}, 400, "invalid_sort"),
+        ({"site": "news", "key": "k", "limit": "many"}, 400, "invalid_request"),
+        ({"site": "news"}, 400, "invalid_thread"),
+        ({"site": "nope", "key": "k"}, 404, "unknown_site"),
+    ],
+)
+def test_bad_thread_reads(api, params, status, code):
+    assert_error(api.get("/api/v1/threads", params=params), status, code)
+
+
+def test_unknown_comment_and_route(api):
+    assert_error(api.post("/api/v1/comments/999/vote", json={"value": 1}), 404, "unknown_comment")
+    assert_error(api.post("/api/v1/comments/1/vote", json={"value": 7}), 400, "invalid_request")
+    assert_error(api.get("/api/v1/comments/abc/replies"), 400, "invalid_request")
+    assert_error(api.get("/api/v1/nothing-here"), 404, "not_found")
+    assert_error(api.put("/api/v1/comments"), 405, "method_not_allowed")
+
+
+def test_bad_replies_cursor(api):
+    created = api.post("/api/v1/comments", json=valid(), headers=ORIGIN).json()
+    response = api.get(
+        f"/api/v1/comments/{created['comment']['id']}/replies", params={"cursor": "zz"}
+    )
+    assert_error(response, 400, "invalid_cursor")
+
+
+def test_expired_token(api, db):
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import update
+
+    from rostra.store.schema import comments
+
+    created = api.post("/api/v1/comments", json=valid(), headers=ORIGIN).json()
+    with db.write() as conn:
+        conn.execute(update(comments).values(created_at=datetime.now(UTC) - timedelta(hours=1)))
+    response = api.patch(
+        f"/api/v1/comments/{created['comment']['id']}",
+        json={"body": "late"},
+        headers={**ORIGIN, "X-Edit-Token": created["edit_token"]},
+    )
+    assert_error(response, 403, "edit_window_closed")
