@@ -1,0 +1,152 @@
+"""The `rostra` command, run as a user would run it."""
+
+import os
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+from click.testing import CliRunner
+
+from rostra.cli import main
+
+ROSTRA = [sys.executable, "-m", "rostra.cli"]
+
+
+def run(*args, env=None):
+    return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
+
+
+def test_site_add_and_list_honour_database_flag_and_env(database_url, db):
+    added = run(
+        "site", "add", "gazette", "--origin", "https://Gazette.example/", "--database", database_url
+    )
+    assert added.exit_code == 0, added.output
+    assert "https://gazette.example" in added.output
+    listed = run("site", "list", env={"ROSTRA_DATABASE_URL": database_url})
+    assert "gazette\thttps://gazette.example" in listed.output
+
+
+def test_site_add_refuses_duplicates_and_bad_origins(database_url, db):
+    run("site", "add", "gazette", "--origin", "https://gazette.example", "--database", database_url)
+    again = run(
+        "site", "add", "gazette", "--origin", "https://g.example", "--database", database_url
+    )
+    assert again.exit_code != 0 and "already exists" in again.output
+    bad = run(
+        "site", "add", "other", "--origin", "gazette.example/path", "--database", database_url
+    )
+    assert bad.exit_code != 0 and "is not an origin" in bad.output
+
+
+def test_db_upgrade_creates_a_wal_sqlite_database(tmp_path):
+    path = tmp_path / "fresh.db"
+    result = run("db", "upgrade", "--database", str(path))
+    assert result.exit_code == 0 and "revision" in result.output
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        tables = {
+            row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
+        }
+    assert {"sites", "threads", "comments", "votes"} <= tables
+
+
+@pytest.mark.parametrize(
+    "env, message",
+    [
+        ({"ROSTRA_PORT": "eighty"}, "invalid setting port"),
+        ({"ROSTRA_WORKERS": "0"}, "invalid setting workers"),
+        ({"ROSTRA_LOG_LEVEL": "chatty"}, "invalid setting log_level"),
+    ],
+)
+def test_bad_settings_stop_with_a_clear_message(env, message, tmp_path):
+    result = run("serve", "--database", str(tmp_path / "x.db"), env=env)
+    assert result.exit_code != 0 and message in result.output
+
+
+def test_config_file_from_environment(tmp_path):
+    config = tmp_path / "rostra.toml"
+    config.write_text("port = 70000\n")
+    result = run("serve", env={"ROSTRA_CONFIG": str(config)})
+    assert result.exit_code != 0 and "invalid setting port" in result.output
+    assert str(config) in result.output
+
+
+def test_bad_config_file_names_the_line(tmp_path):
+    config = tmp_path / "rostra.toml"
+    config.write_text('port = 8080\nhost = "unterminated\n')
+    result = run("serve", "--config", str(config))
+    assert result.exit_code != 0 and "line 2" in result.output
+
+
+def test_unreachable_database_is_reported(tmp_path):
+    result = run("db", "upgrade", "--database", "postgresql://127.0.0.1:1/none")
+    assert result.exit_code != 0 and "cannot open database" in result.output
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_until_up(base: str, process: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(process.stdout.read())
+        try:
+            httpx.get(base + "/api/v1/openapi.json", timeout=1)
+            return
+        except httpx.TransportError:
+            time.sleep(0.2)
+    raise AssertionError("server did not start")
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_serve_demo_answers_with_the_seeded_thread(database_url, db, workers, tmp_path):
+    port = _free_port()
+    env = {**os.environ, "ROSTRA_DATABASE_URL": database_url}
+    process = subprocess.Popen(
+        [*ROSTRA, "serve", "--demo", "--port", str(port), "--workers", str(workers)],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_up(base, process)
+        page = httpx.get(
+            base + "/api/v1/threads", params={"site": "demo", "key": "valley-railway-reopens"}
+        ).json()
+        assert page["thread"]["count"] >= 40
+        assert any(comment["removed"] for comment in page["comments"])
+        origin = {"Origin": f"http://127.0.0.1:{port}"}
+        posted = httpx.post(
+            base + "/api/v1/comments",
+            json={
+                "site": "demo",
+                "thread": {"key": "valley-railway-reopens"},
+                "author": {"name": "Visitor"},
+                "body": "Hello from the test",
+            },
+            headers=origin,
+        )
+        assert posted.status_code == 201
+        # Whichever worker answers, the new comment is on the page at once.
+        for _ in range(4):
+            again = httpx.get(
+                base + "/api/v1/threads",
+                params={"site": "demo", "key": "valley-railway-reopens"},
+            ).json()
+            assert again["thread"]["count"] == page["thread"]["count"] + 1
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+    # The database came from ROSTRA_DATABASE_URL, so no default file appeared.
+    assert not (tmp_path / "rostra.db").exists()
