@@ -88,7 +88,8 @@ def test_wrong_origin_cannot_write(api):
     [
         ({"site": "news", "key": "k", "cursor": "not-a-cursor"}, 400, "invalid_cursor"),
         ({"site": "news", "key": "k", "sort": "random"}, 400, "invalid_sort"),
-        ({"site": "news", "key": "k", "limit": "many"}, 400, "invalid_request"),
+        ({"site": "news", "key": "k", "limit": "many"}, 400, "invalid_limit"),
+        ({"key": "k"}, 400, "invalid_request"),
         ({"site": "news"}, 400, "invalid_thread"),
         ({"site": "nope", "key": "k"}, 404, "unknown_site"),
     ],

@@ -1,5 +1,6 @@
 """Posting, replying, deleting: the tree readers see."""
 
+import orjson
 import pytest
 
 from helpers import post
@@ -11,8 +12,6 @@ from rostra.service.pages import PageCache, PageRequest, thread_page
 
 def page(ctx, key="article-1", **params):
     rendered = thread_page(ctx.db, PageCache(0), PageRequest(site="news", key=key, **params), None)
-    import orjson
-
     return orjson.loads(rendered.body)
 
 

@@ -19,7 +19,8 @@ class AppContext:
     pages: PageCache
 
 
-def context(request: Request) -> AppContext:
+async def context(request: Request) -> AppContext:
+    # Async so FastAPI calls it inline instead of hopping to the thread pool.
     return request.app.state.rostra
 
 

@@ -2,6 +2,7 @@
 
 import hashlib
 from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from threading import Lock
@@ -31,6 +32,19 @@ from rostra.store.threads import ThreadRow
 MAX_REPLIES_PER_PAGE = 600
 
 
+PAGE_DEFAULTS = {"limit": 20, "replies": 3, "depth": 4}
+
+
+def _integer(query: Mapping[str, str], name: str, default: int) -> int:
+    value = query.get(name)
+    if value is None:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise InvalidInput(f"invalid_{name}", f"{name} must be a whole number.") from None
+
+
 @dataclass(frozen=True)
 class PageRequest:
     site: str
@@ -41,6 +55,22 @@ class PageRequest:
     replies: int = 3
     depth: int = 4
     cursor: str | None = None
+
+    @classmethod
+    def from_query(cls, query: Mapping[str, str]) -> "PageRequest":
+        """Build from URL parameters, with a clear error for any bad number."""
+        site = query.get("site")
+        if not site:
+            raise InvalidInput("invalid_request", "site: the site's name is required.")
+        numbers = {name: _integer(query, name, default) for name, default in PAGE_DEFAULTS.items()}
+        return cls(
+            site=site,
+            key=query.get("key"),
+            url=query.get("url"),
+            sort=query.get("sort", "best"),
+            cursor=query.get("cursor"),
+            **numbers,
+        ).validated()
 
     def validated(self) -> "PageRequest":
         if self.sort not in SORTS:
@@ -126,40 +156,71 @@ class PageCache:
                 self._entries.popitem(last=False)
 
 
-def _etag(thread: ThreadRow | None, request: PageRequest) -> str:
-    version = f"t{thread.id}v{thread.version}" if thread else "empty"
+def _etag(thread_id: int | None, version: int | None, request: PageRequest) -> str:
+    state = f"t{thread_id}v{version}" if thread_id is not None else "empty"
     params = (
         f"{request.sort}.{request.limit}.{request.replies}.{request.depth}.{request.cursor or ''}"
     )
     digest = hashlib.blake2b(params.encode(), digest_size=8).hexdigest()
-    return f'"{version}-{digest}"'
+    return f'"{state}-{digest}"'
+
+
+@dataclass(frozen=True)
+class NotModified:
+    etag: str
+
+
+@dataclass(frozen=True)
+class PageMiss:
+    """The page must be built from the database."""
+
+    request: PageRequest
+    key: str
+    after: TopLevelCursor | None
+
+
+def check_current(
+    db: Database, cache: PageCache, request: PageRequest, if_none_match: str | None
+) -> NotModified | RenderedPage | PageMiss:
+    """The cheap part of a page view: one primary-key probe decides whether the
+    reader's copy (304) or the cached bytes are current."""
+    request = request.validated()
+    key = thread_key(request.key, request.url)
+    after = _top_level_cursor(request)
+    probe = thread_store.probe_thread(db, request.site, key)
+    if probe is None:
+        raise NotFound("unknown_site", f"There is no site named {request.site!r}.")
+    if after is not None and (after.thread_id != probe.thread_id or after.sort != request.sort):
+        raise InvalidInput("invalid_cursor", "The cursor belongs to another thread or order.")
+    etag = _etag(probe.thread_id, probe.version, request)
+    if if_none_match is not None and etag in if_none_match:
+        return NotModified(etag)
+    body = cache.get((etag, key))
+    if body is not None:
+        return RenderedPage(etag, body, probe.site_origins)
+    return PageMiss(request, key, after)
+
+
+def build_page(db: Database, cache: PageCache, miss: PageMiss) -> RenderedPage:
+    """Read the page in one snapshot, serialise it once and cache the bytes."""
+    with db.read() as conn:
+        found = thread_store.site_and_thread(conn, miss.request.site, miss.key)
+        if found is None:
+            raise NotFound("unknown_site", f"There is no site named {miss.request.site!r}.")
+        thread = found.thread
+        etag = _etag(
+            thread.id if thread else None, thread.version if thread else None, miss.request
+        )
+        body = orjson.dumps(_build_page(conn, thread, miss.key, miss.request, miss.after))
+    cache.put((etag, miss.key), body)
+    return RenderedPage(etag, body, found.site_origins)
 
 
 def thread_page(
     db: Database, cache: PageCache, request: PageRequest, if_none_match: str | None
-) -> RenderedPage | str:
-    """Return the page, or just its ETag when the reader's copy is still current."""
-    request = request.validated()
-    key = thread_key(request.key, request.url)
-    after = _top_level_cursor(request)
-    with db.read() as conn:
-        found = thread_store.site_and_thread(conn, request.site, key)
-        if found is None:
-            raise NotFound("unknown_site", f"There is no site named {request.site!r}.")
-        thread = found.thread
-        if after is not None and (
-            thread is None or after.thread_id != thread.id or after.sort != request.sort
-        ):
-            raise InvalidInput("invalid_cursor", "The cursor belongs to another thread or order.")
-        etag = _etag(thread, request)
-        if if_none_match is not None and etag in if_none_match:
-            return etag
-        cache_key = (etag, key)
-        body = cache.get(cache_key)
-        if body is None:
-            body = orjson.dumps(_build_page(conn, thread, key, request, after))
-            cache.put(cache_key, body)
-    return RenderedPage(etag, body, found.site_origins)
+) -> RenderedPage | NotModified:
+    result = check_current(db, cache, request, if_none_match)
+    return build_page(db, cache, result) if isinstance(result, PageMiss) else result
 
 
 def _top_level_cursor(request: PageRequest) -> TopLevelCursor | None:

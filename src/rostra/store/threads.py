@@ -1,11 +1,13 @@
 """Queries on threads."""
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Connection, select
 
+from rostra.store.database import Database
 from rostra.store.dialect import insert_ignoring_conflicts
 from rostra.store.schema import sites, threads
 
@@ -49,6 +51,29 @@ class SiteAndThread:
     site_id: int
     site_origins: list[str]
     thread: ThreadRow | None
+
+
+@dataclass(frozen=True)
+class ThreadProbe:
+    """Just enough to tell whether a reader's or the cache's copy is current."""
+
+    site_origins: list[str]
+    thread_id: int | None
+    version: int | None
+
+
+_PROBE_SQL = (
+    "SELECT s.origins, t.id, t.version FROM sites s"
+    " LEFT JOIN threads t ON t.site_id = s.id AND t.key = ? WHERE s.name = ?"
+)
+
+
+def probe_thread(db: Database, site_name: str, key: str) -> ThreadProbe | None:
+    row = db.fetch_one(_PROBE_SQL, (key, site_name))
+    if row is None:
+        return None
+    origins = row[0] if isinstance(row[0], list) else json.loads(row[0])
+    return ThreadProbe(origins, row[1], row[2])
 
 
 def site_and_thread(conn: Connection, site_name: str, key: str) -> SiteAndThread | None:
