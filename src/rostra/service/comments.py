@@ -19,6 +19,7 @@ from rostra.store import threads as thread_store
 from rostra.store import votes as vote_store
 from rostra.store.comments import CommentRecord
 from rostra.store.database import Database
+from rostra.store.sites import SiteRow
 
 
 @dataclass(frozen=True)
@@ -82,48 +83,41 @@ def create_comment(db: Database, hasher: Hasher, new: NewComment, client: Client
     url = canonical_url(new.thread_url) if new.thread_url else None
     title = text.clean_title(new.thread_title)
     name, email, website = _clean_author(new)
+    site = _writable_site(db, new.site, client)
+    body = _clean_body(new.body, site_rules(site))
     token = new_edit_token()
     now = _now()
+    values = dict(
+        site_id=site.id, status=Status.PUBLISHED.value, visible=True,
+        author_name=name, author_email=email, author_website=website,
+        author_key=hasher.voter_key(client.ip, client.user_agent), ip_hash=hasher.ip_hash(client.ip),
+        body_source=body, body_html=render_markdown(body), created_at=now, edited_at=None,
+        edit_token_hash=hash_edit_token(token), upvotes=0, downvotes=0, rank=0.0,
+        child_seq=0, reply_count=0,
+    )  # fmt: skip
+    # Everything above runs before the write transaction, so the database
+    # (on SQLite, the whole file) is locked only for the few statements below.
     with db.write() as conn:
-        site = site_store.site_by_name(conn, new.site)
-        if site is None:
-            raise NotFound("unknown_site", f"There is no site named {new.site!r}.")
-        check_origin(site.origins, client.origin)
-        body = _clean_body(new.body, site_rules(site))
         thread = thread_store.ensure_thread(conn, site.id, key, title, url, now)
-        placement = _placement(conn, thread.id, new.parent_id)
-        values = dict(
-            site_id=site.id,
-            thread_id=thread.id,
-            status=Status.PUBLISHED.value,
-            visible=True,
-            author_name=name,
-            author_email=email,
-            author_website=website,
-            author_key=hasher.voter_key(client.ip, client.user_agent),
-            ip_hash=hasher.ip_hash(client.ip),
-            body_source=body,
-            body_html=render_markdown(body),
-            created_at=now,
-            edit_token_hash=hash_edit_token(token),
-            upvotes=0,
-            downvotes=0,
-            rank=0.0,
-            child_seq=0,
-            reply_count=0,
-            **placement,
-        )
+        values.update(thread_id=thread.id, **_placement(conn, thread.id, new.parent_id))
         comment_id = comment_store.insert_comment(conn, values)
         if new.parent_id is not None:
             comment_store.add_to_reply_count(conn, new.parent_id, 1)
+        is_root = int(new.parent_id is None)
         thread_store.record_change(
-            conn,
-            thread.id,
-            comments_delta=1,
-            roots_delta=int(new.parent_id is None),
-            commented_at=now,
+            conn, thread.id, comments_delta=1, roots_delta=is_root, commented_at=now
         )
-        return Created(comment_store.comment_by_id(conn, comment_id), token, key)
+    fields = {field: values[field] for field in CommentRecord.__dataclass_fields__ if field != "id"}
+    return Created(CommentRecord(id=comment_id, **fields), token, key)
+
+
+def _writable_site(db: Database, name: str, client: Client) -> SiteRow:
+    with db.read() as conn:
+        site = site_store.site_by_name(conn, name)
+    if site is None:
+        raise NotFound("unknown_site", f"There is no site named {name!r}.")
+    check_origin(site.origins, client.origin)
+    return site
 
 
 def _placement(conn: Connection, thread_id: int, parent_id: int | None) -> dict:

@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, and_, func, select, tuple_
+from sqlalchemy import Connection, and_, bindparam, func, select, tuple_
 
 from rostra.domain.cursors import TopLevelCursor
 from rostra.domain.tree import CommentNode
@@ -60,37 +60,44 @@ class CommentRecord:
     edit_token_hash: str | None
 
 
+# Statements on the write path are built once: building them per call costs
+# more than running them.
+_RECORD_COLUMNS = [getattr(comments.c, name) for name in CommentRecord.__dataclass_fields__]
+_BY_ID = select(*_RECORD_COLUMNS).where(comments.c.id == bindparam("cid"))
+_BY_ID_FOR_UPDATE = _BY_ID.with_for_update()
+_NEXT_CHILD = (
+    comments.update()
+    .where(comments.c.id == bindparam("cid"))
+    .values(child_seq=comments.c.child_seq + 1)
+    .returning(comments.c.child_seq)
+)
+_ADD_REPLIES = (
+    comments.update()
+    .where(comments.c.id == bindparam("cid"))
+    .values(reply_count=comments.c.reply_count + bindparam("delta"))
+    .returning(comments.c.reply_count)
+)
+_INSERT = comments.insert()
+
+
 def comment_by_id(
     conn: Connection, comment_id: int, *, for_update: bool = False
 ) -> CommentRecord | None:
-    columns = [getattr(comments.c, name) for name in CommentRecord.__dataclass_fields__]
-    query = select(*columns).where(comments.c.id == comment_id)
-    if for_update and conn.dialect.name == "postgresql":
-        query = query.with_for_update()
-    row = conn.execute(query).first()
+    locking = for_update and conn.dialect.name == "postgresql"
+    row = conn.execute(_BY_ID_FOR_UPDATE if locking else _BY_ID, {"cid": comment_id}).first()
     return CommentRecord(*row) if row else None
 
 
 def next_child_position(conn: Connection, parent_id: int) -> int:
-    return conn.execute(
-        comments.update()
-        .where(comments.c.id == parent_id)
-        .values(child_seq=comments.c.child_seq + 1)
-        .returning(comments.c.child_seq)
-    ).scalar_one()
+    return conn.execute(_NEXT_CHILD, {"cid": parent_id}).scalar_one()
 
 
 def insert_comment(conn: Connection, values: dict) -> int:
-    return conn.execute(comments.insert().values(**values)).inserted_primary_key[0]
+    return conn.execute(_INSERT, values).inserted_primary_key[0]
 
 
 def add_to_reply_count(conn: Connection, comment_id: int, delta: int) -> int:
-    return conn.execute(
-        comments.update()
-        .where(comments.c.id == comment_id)
-        .values(reply_count=comments.c.reply_count + delta)
-        .returning(comments.c.reply_count)
-    ).scalar_one()
+    return conn.execute(_ADD_REPLIES, {"cid": comment_id, "delta": delta}).scalar_one()
 
 
 def update_comment(conn: Connection, comment_id: int, **values) -> None:
@@ -207,8 +214,9 @@ def first_children(
 def latest_published(
     conn: Connection, *, site_id: int, thread_id: int | None, limit: int
 ) -> list[CommentRecord]:
-    columns = [getattr(comments.c, name) for name in CommentRecord.__dataclass_fields__]
-    query = select(*columns).where(comments.c.site_id == site_id, comments.c.status == "published")
+    query = select(*_RECORD_COLUMNS).where(
+        comments.c.site_id == site_id, comments.c.status == "published"
+    )
     if thread_id is not None:
         query = query.where(comments.c.thread_id == thread_id)
     query = query.order_by(comments.c.created_at.desc(), comments.c.id.desc()).limit(limit)

@@ -5,11 +5,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, func, select
 
 from rostra.store.database import Database
 from rostra.store.dialect import insert_ignoring_conflicts
-from rostra.store.schema import sites, threads
+from rostra.store.schema import UTCDateTime, sites, threads
 
 
 @dataclass(frozen=True)
@@ -96,10 +96,31 @@ def thread_by_id(conn: Connection, thread_id: int) -> ThreadRow | None:
     return _thread(row) if row else None
 
 
+_BY_KEY = select(*_THREAD_COLUMNS).where(
+    threads.c.site_id == bindparam("sid"), threads.c.key == bindparam("key")
+)
+_NEXT_ROOT = (
+    threads.update()
+    .where(threads.c.id == bindparam("tid"))
+    .values(root_seq=threads.c.root_seq + 1)
+    .returning(threads.c.root_seq)
+)
+_RECORD_CHANGE = (
+    threads.update()
+    .where(threads.c.id == bindparam("tid"))
+    .values(
+        version=threads.c.version + 1,
+        comment_count=threads.c.comment_count + bindparam("comments"),
+        root_count=threads.c.root_count + bindparam("roots"),
+        last_comment_at=func.coalesce(
+            bindparam("at", type_=UTCDateTime), threads.c.last_comment_at
+        ),
+    )
+)
+
+
 def thread_by_key(conn: Connection, site_id: int, key: str) -> ThreadRow | None:
-    row = conn.execute(
-        select(*_THREAD_COLUMNS).where(threads.c.site_id == site_id, threads.c.key == key)
-    ).first()
+    row = conn.execute(_BY_KEY, {"sid": site_id, "key": key}).first()
     return _thread(row) if row else None
 
 
@@ -107,26 +128,12 @@ def ensure_thread(
     conn: Connection, site_id: int, key: str, title: str | None, url: str | None, now: datetime
 ) -> ThreadRow:
     """Return the thread, creating it on its first comment (safe under races)."""
-    conn.execute(
-        insert_ignoring_conflicts(
-            conn,
-            threads,
-            dict(
-                site_id=site_id,
-                key=key,
-                title=title,
-                url=url,
-                created_at=now,
-                version=1,
-                comment_count=0,
-                root_count=0,
-                root_seq=0,
-            ),
-            ["site_id", "key"],
-        )
-    )
     thread = thread_by_key(conn, site_id, key)
-    assert thread is not None
+    if thread is None:
+        values = dict(site_id=site_id, key=key, title=title, url=url, created_at=now, version=1,
+                      comment_count=0, root_count=0, root_seq=0)  # fmt: skip
+        conn.execute(insert_ignoring_conflicts(conn, threads, values, ["site_id", "key"]))
+        thread = thread_by_key(conn, site_id, key)
     if (title and not thread.title) or (url and not thread.url):
         # Pages that lacked the details at first may supply them later; a
         # title once set is kept, so one reader cannot rename a thread.
@@ -140,12 +147,7 @@ def ensure_thread(
 
 
 def next_root_position(conn: Connection, thread_id: int) -> int:
-    return conn.execute(
-        threads.update()
-        .where(threads.c.id == thread_id)
-        .values(root_seq=threads.c.root_seq + 1)
-        .returning(threads.c.root_seq)
-    ).scalar_one()
+    return conn.execute(_NEXT_ROOT, {"tid": thread_id}).scalar_one()
 
 
 def record_change(
@@ -157,14 +159,13 @@ def record_change(
     commented_at: datetime | None = None,
 ) -> None:
     """Bump the thread's version (invalidating cached pages everywhere) and its counters."""
-    values = dict(
-        version=threads.c.version + 1,
-        comment_count=threads.c.comment_count + comments_delta,
-        root_count=threads.c.root_count + roots_delta,
-    )
-    if commented_at is not None:
-        values["last_comment_at"] = commented_at
-    conn.execute(threads.update().where(threads.c.id == thread_id).values(**values))
+    params = {
+        "tid": thread_id,
+        "comments": comments_delta,
+        "roots": roots_delta,
+        "at": commented_at,
+    }
+    conn.execute(_RECORD_CHANGE, params)
 
 
 def counts_for_keys(conn: Connection, site_id: int, keys: Sequence[str]) -> dict[str, int]:
