@@ -63,6 +63,7 @@ class CommentOut(BaseModel):
     downvotes: int
     score: int
     reply_count: int
+    featured: bool
     replies: list["CommentOut"]
     more_replies: int
     replies_cursor: str | None

@@ -22,11 +22,13 @@ class CommentNode:
     upvotes: int
     downvotes: int
     reply_count: int
+    featured: bool = False
     replies: list["CommentNode"] = field(default_factory=list)
 
     @property
     def removed(self) -> bool:
-        return self.status == "deleted"
+        # Deleted by its author or rejected by a moderator: a tombstone.
+        return self.status in ("deleted", "rejected")
 
     @property
     def more_replies(self) -> int:

@@ -13,6 +13,7 @@ from rostra.errors import Conflict, Forbidden, InvalidInput, NotFound, TooLarge
 from rostra.service.identity import Hasher, edit_token_matches, hash_edit_token, new_edit_token
 from rostra.service.sites import site_rules
 from rostra.service.threads import canonical_url, thread_key
+from rostra.service.visibility import change_status
 from rostra.store import comments as comment_store
 from rostra.store import sites as site_store
 from rostra.store import threads as thread_store
@@ -93,7 +94,7 @@ def create_comment(db: Database, hasher: Hasher, new: NewComment, client: Client
         author_key=hasher.voter_key(client.ip, client.user_agent), ip_hash=hasher.ip_hash(client.ip),
         body_source=body, body_html=render_markdown(body), created_at=now, edited_at=None,
         edit_token_hash=hash_edit_token(token), upvotes=0, downvotes=0, rank=0.0,
-        child_seq=0, reply_count=0,
+        child_seq=0, reply_count=0, shadowed=False, featured=False,
     )  # fmt: skip
     # Everything above runs before the write transaction, so the database
     # (on SQLite, the whole file) is locked only for the few statements below.
@@ -201,36 +202,9 @@ def remove_comment(conn: Connection, comment: CommentRecord) -> bool:
     """Withdraw a comment from readers, keeping a tombstone while replies hang on it.
 
     The stored text is kept (nothing accepted is lost) but never served again.
+    Returns whether a tombstone stays.
     """
-    tombstone = policy.deletion_leaves_tombstone(comment.reply_count)
-    was_counted = comment.status == Status.PUBLISHED
-    comment_store.update_comment(
-        conn, comment.id, status=Status.DELETED.value, visible=tombstone, edit_token_hash=None
-    )
-    roots_delta = 0
-    if not tombstone:
-        roots_delta = -1 if comment.parent_id is None else _detach(conn, comment.parent_id)
-    thread_store.record_change(
-        conn, comment.thread_id, comments_delta=-int(was_counted), roots_delta=roots_delta
-    )
-    return tombstone
-
-
-def _detach(conn: Connection, parent_id: int) -> int:
-    """Take one reply off its parent; a tombstone left with no replies goes too.
-
-    Returns the change in the thread's number of top-level comments.
-    """
-    while parent_id is not None:
-        remaining = comment_store.add_to_reply_count(conn, parent_id, -1)
-        parent = comment_store.comment_by_id(conn, parent_id)
-        if remaining > 0 or parent.status != Status.DELETED or not parent.visible:
-            return 0
-        comment_store.update_comment(conn, parent.id, visible=False)
-        if parent.parent_id is None:
-            return -1
-        parent_id = parent.parent_id
-    return 0
+    return change_status(conn, comment, Status.DELETED.value, edit_token_hash=None)
 
 
 @dataclass(frozen=True)

@@ -112,6 +112,7 @@ def node_json(node: CommentNode) -> dict:
         "downvotes": 0 if removed else node.downvotes,
         "score": 0 if removed else node.upvotes - node.downvotes,
         "reply_count": node.reply_count,
+        "featured": node.featured and not removed,
         "replies": [node_json(reply) for reply in node.replies],
         "more_replies": node.more_replies,
         "replies_cursor": node.replies_cursor,

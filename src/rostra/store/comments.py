@@ -25,6 +25,7 @@ _NODE_COLUMNS = (
     comments.c.upvotes,
     comments.c.downvotes,
     comments.c.reply_count,
+    comments.c.featured,
 )
 
 
@@ -58,6 +59,7 @@ class CommentRecord:
     upvotes: int
     downvotes: int
     edit_token_hash: str | None
+    shadowed: bool
 
 
 # Statements on the write path are built once: building them per call costs

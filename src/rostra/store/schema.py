@@ -93,6 +93,9 @@ threads = Table(
     Column("comment_count", Integer, nullable=False, default=0),
     Column("root_count", Integer, nullable=False, default=0),
     Column("root_seq", Integer, nullable=False, default=0),
+    # Per-thread moderation policy overriding the site's (e.g. a sensitive
+    # story, or a thread under a raid, switched to full pre-moderation).
+    Column("policy", String(16)),
     UniqueConstraint("site_id", "key"),
 )
 
@@ -124,11 +127,32 @@ comments = Table(
     Column("downvotes", Integer, nullable=False, default=0),
     Column("rank", Float, nullable=False, default=0.0),
     Column("edit_token_hash", String(64)),
+    # Where an imported comment came from ("disqus:123"), and its parent's
+    # reference in the same form: re-importing a file finds what it already
+    # wrote, and parents that arrive after their replies are linked by SQL.
+    Column("source_ref", String(200)),
+    Column("source_parent_ref", String(200)),
+    # A digest of the source record as last imported: a newer export updates
+    # a comment only where the source itself changed it.
+    Column("source_digest", String(32)),
+    # Moderation: the toxicity score, the decision with its reasons, whether
+    # moderators featured it, and a fingerprint of the text for spotting
+    # repeats and raids.
+    Column("toxicity", Float),
+    Column("moderation", JSON),
+    Column("featured", Boolean, nullable=False, default=False),
+    Column("shadowed", Boolean, nullable=False, default=False),
+    Column("fingerprint", String(16)),
     Index(None, "thread_id", "depth", "visible", "rank", "id"),
     Index(None, "thread_id", "depth", "visible", "created_at", "id"),
     Index(None, "root_id", "chain_pos", "depth"),
     Index(None, "parent_id", "sibling_pos"),
     Index(None, "site_id", "created_at"),
+    Index(None, "site_id", "source_ref", unique=True),
+    Index(None, "site_id", "status", "created_at"),
+    Index(None, "site_id", "author_key", "created_at"),
+    Index(None, "site_id", "ip_hash", "created_at"),
+    Index(None, "site_id", "fingerprint", "created_at"),
 )
 
 votes = Table(
@@ -138,4 +162,103 @@ votes = Table(
     Column("voter_key", String(64), primary_key=True),
     Column("value", SmallInteger, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("username", String(64), nullable=False, unique=True),
+    Column("email", String(254)),
+    Column("password_hash", String(255)),
+    Column("role", String(16), nullable=False),  # admin or moderator
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("failed_logins", Integer, nullable=False, default=0),
+    Column("locked_until", UTCDateTime),
+    Column("disabled", Boolean, nullable=False, default=False),
+)
+
+# Which sites a moderator may moderate; admins moderate every site.
+user_sites = Table(
+    "user_sites",
+    metadata,
+    Column("user_id", Id, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("site_id", Id, ForeignKey("sites.id", ondelete="CASCADE"), primary_key=True),
+)
+
+admin_sessions = Table(
+    "admin_sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("user_id", Id, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+)
+
+# The ladder of sanctions against an author, matched by any of the keys given.
+sanctions = Table(
+    "sanctions",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("site_id", Id, ForeignKey("sites.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("author_key", String(64)),
+    Column("email", String(254)),
+    Column("ip_hash", String(64)),
+    Column("user_id", Id),
+    Column("reason", Text, nullable=False),
+    Column("created_by", Id, ForeignKey("users.id")),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime),
+    Column("lifted_at", UTCDateTime),
+    Column("lifted_by", Id, ForeignKey("users.id")),
+    Index(None, "site_id", "author_key"),
+    Index(None, "site_id", "ip_hash"),
+    Index(None, "site_id", "email"),
+)
+
+reports = Table(
+    "reports",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("site_id", Id, ForeignKey("sites.id", ondelete="CASCADE"), nullable=False),
+    Column("comment_id", Id, ForeignKey("comments.id", ondelete="CASCADE"), nullable=False),
+    Column("reporter_key", String(64), nullable=False),
+    Column("reason", String(16), nullable=False),
+    Column("note", Text),
+    Column("weight", Float, nullable=False, default=1.0),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("outcome", String(16)),  # upheld or dismissed, once a moderator decides
+    Column("resolved_at", UTCDateTime),
+    UniqueConstraint("comment_id", "reporter_key"),
+    Index(None, "site_id", "outcome", "created_at"),
+    Index(None, "reporter_key", "outcome"),
+)
+
+comment_revisions = Table(
+    "comment_revisions",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("comment_id", Id, ForeignKey("comments.id", ondelete="CASCADE"), nullable=False),
+    Column("body_source", Text, nullable=False),
+    Column("body_html", Text, nullable=False),
+    Column("edited_by", Id, ForeignKey("users.id")),
+    Column("created_at", UTCDateTime, nullable=False),
+    Index(None, "comment_id", "created_at"),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("site_id", Id, ForeignKey("sites.id", ondelete="CASCADE")),
+    Column("actor_id", Id, ForeignKey("users.id")),
+    Column("action", String(32), nullable=False),
+    Column("target_type", String(16)),
+    Column("target_id", String(64)),
+    Column("reason", Text),
+    Column("details", JSON),
+    Column("created_at", UTCDateTime, nullable=False),
+    Index(None, "site_id", "created_at"),
 )
