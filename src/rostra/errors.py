@@ -28,3 +28,12 @@ class Conflict(RostraError):
 
 class TooLarge(RostraError):
     status = 413
+
+
+class Refused(RostraError):
+    """The comment was not taken (flood, suspension, a nudge to reconsider)."""
+
+    def __init__(self, status: int, code: str, message: str, details: dict | None = None) -> None:
+        super().__init__(code, message)
+        self.status = status
+        self.details = details or {}

@@ -122,8 +122,8 @@ def test_deep_link_context_opens_a_page_at_the_comment(api):
 
 def test_counts_for_many_pages_in_one_request(api):
     create(api)
-    create(api, thread={"url": "https://news.example/other?utm_source=x"})
-    create(api, thread={"url": "https://news.example/other"})
+    create(api, body="On the other page", thread={"url": "https://news.example/other?utm_source=x"})
+    create(api, body="A second one there", thread={"url": "https://news.example/other"})
     response = api.get(
         "/api/v1/counts",
         params=[

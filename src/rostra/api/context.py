@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from fastapi import Request
 
 from rostra.config import Settings
+from rostra.moderation.pipeline import Pipeline
 from rostra.service.comments import Client
 from rostra.service.identity import Hasher
 from rostra.service.pages import PageCache
@@ -17,6 +18,7 @@ class AppContext:
     db: Database
     hasher: Hasher
     pages: PageCache
+    pipeline: Pipeline
 
 
 async def context(request: Request) -> AppContext:

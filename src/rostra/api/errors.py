@@ -4,10 +4,10 @@ import logging
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import ORJSONResponse
 from starlette.exceptions import HTTPException
 
-from rostra.errors import RostraError
+from rostra.api.responses import CompactJSON
+from rostra.errors import Refused, RostraError
 
 log = logging.getLogger("rostra.api")
 
@@ -22,8 +22,8 @@ _HTTP_CODES = {
 
 def error_response(
     status: int, code: str, message: str, headers: dict | None = None
-) -> ORJSONResponse:
-    return ORJSONResponse({"error": code, "message": message}, status_code=status, headers=headers)
+) -> CompactJSON:
+    return CompactJSON({"error": code, "message": message}, status_code=status, headers=headers)
 
 
 def _describe_validation(exc: RequestValidationError) -> tuple[str, str]:
@@ -38,6 +38,14 @@ def _describe_validation(exc: RequestValidationError) -> tuple[str, str]:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RostraError)
     async def _rostra_error(_request: Request, exc: RostraError):
+        if isinstance(exc, Refused):
+            headers = (
+                {"Retry-After": str(exc.details["retry_after"])}
+                if "retry_after" in exc.details
+                else None
+            )
+            body = {"error": exc.code, "message": exc.message, **exc.details}
+            return CompactJSON(body, status_code=exc.status, headers=headers)
         return error_response(exc.status, exc.code, exc.message)
 
     @app.exception_handler(RequestValidationError)

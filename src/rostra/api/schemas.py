@@ -31,6 +31,9 @@ class CommentIn(Strict):
     parent: int | None = Field(None, description="Id of the comment replied to")
     author: AuthorIn
     body: str = Field(description="Markdown source")
+    form_token: str | None = Field(None, description="From GET /form-token when the form was shown")
+    homepage: str | None = Field(None, description="Leave empty: a field hidden from people")
+    confirm: bool = Field(False, description="Post even after a think-again nudge")
 
 
 class EditIn(Strict):
@@ -120,3 +123,8 @@ class PreviewOut(BaseModel):
 class ErrorOut(BaseModel):
     error: str
     message: str
+
+
+class FormTokenOut(BaseModel):
+    token: str
+    min_seconds: int

@@ -1,6 +1,6 @@
 """Writing comments: create, edit, delete and vote, each in one transaction."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from sqlalchemy import Connection
@@ -9,12 +9,19 @@ from rostra.domain import policy, text
 from rostra.domain.markdown import render_markdown
 from rostra.domain.policy import SiteRules, Status
 from rostra.domain.ranking import wilson_lower_bound
-from rostra.errors import Conflict, Forbidden, InvalidInput, NotFound, TooLarge
+from rostra.errors import Conflict, Forbidden, InvalidInput, NotFound, Refused, TooLarge
+from rostra.moderation.decision import Decision, Refusal, Verdict
+from rostra.moderation.pipeline import Pipeline
+from rostra.moderation.settings import ModerationSettings
+from rostra.moderation.submission import Submission
+from rostra.moderation.wordlist import fingerprint
 from rostra.service.identity import Hasher, edit_token_matches, hash_edit_token, new_edit_token
 from rostra.service.sites import site_rules
 from rostra.service.threads import canonical_url, thread_key
 from rostra.service.visibility import change_status
+from rostra.store import audit as audit_store
 from rostra.store import comments as comment_store
+from rostra.store import moderation as moderation_store
 from rostra.store import sites as site_store
 from rostra.store import threads as thread_store
 from rostra.store import votes as vote_store
@@ -43,6 +50,9 @@ class NewComment:
     parent_id: int | None = None
     email: str | None = None
     website: str | None = None
+    form_token: str | None = None
+    honeypot: str | None = None
+    confirmed: bool = False
 
 
 @dataclass(frozen=True)
@@ -79,7 +89,13 @@ def _clean_author(new: NewComment) -> tuple[str, str | None, str | None]:
         raise InvalidInput(exc.code, exc.message) from None
 
 
-def create_comment(db: Database, hasher: Hasher, new: NewComment, client: Client) -> Created:
+def create_comment(
+    db: Database, hasher: Hasher, new: NewComment, client: Client, pipeline: Pipeline | None = None
+) -> Created:
+    """Store a comment, published or held as the moderation pipeline decides.
+
+    Without a pipeline (imports, the demo) the comment is published as is.
+    """
     key = thread_key(new.thread_key, new.thread_url)
     url = canonical_url(new.thread_url) if new.thread_url else None
     title = text.clean_title(new.thread_title)
@@ -88,13 +104,27 @@ def create_comment(db: Database, hasher: Hasher, new: NewComment, client: Client
     body = _clean_body(new.body, site_rules(site))
     token = new_edit_token()
     now = _now()
+    author_key = hasher.voter_key(client.ip, client.user_agent)
+    ip_hash = hasher.ip_hash(client.ip)
+    submission = Submission(
+        site_id=site.id, thread_id=None, thread_policy=None,
+        settings=ModerationSettings.of_site(site.settings), body=body, author_name=name,
+        email=email, website=website, author_key=author_key, ip_hash=ip_hash,
+        fingerprint=fingerprint(body), now=now, form_token=new.form_token,
+        honeypot=new.honeypot, confirmed=new.confirmed,
+    )  # fmt: skip
+    decision = _decide(db, pipeline, submission, key)
+    status = _STATUS_FOR[decision.verdict]
+    visible = status == Status.PUBLISHED and not decision.shadowed
     values = dict(
-        site_id=site.id, status=Status.PUBLISHED.value, visible=True,
+        site_id=site.id, status=status, visible=visible,
         author_name=name, author_email=email, author_website=website,
-        author_key=hasher.voter_key(client.ip, client.user_agent), ip_hash=hasher.ip_hash(client.ip),
+        author_key=author_key, ip_hash=ip_hash,
         body_source=body, body_html=render_markdown(body), created_at=now, edited_at=None,
         edit_token_hash=hash_edit_token(token), upvotes=0, downvotes=0, rank=0.0,
-        child_seq=0, reply_count=0, shadowed=False, featured=False,
+        child_seq=0, reply_count=0, shadowed=decision.shadowed, featured=False,
+        toxicity=decision.toxicity, moderation=decision.as_json() if pipeline else None,
+        fingerprint=submission.fingerprint,
     )  # fmt: skip
     # Everything above runs before the write transaction, so the database
     # (on SQLite, the whole file) is locked only for the few statements below.
@@ -102,14 +132,61 @@ def create_comment(db: Database, hasher: Hasher, new: NewComment, client: Client
         thread = thread_store.ensure_thread(conn, site.id, key, title, url, now)
         values.update(thread_id=thread.id, **_placement(conn, thread.id, new.parent_id))
         comment_id = comment_store.insert_comment(conn, values)
-        if new.parent_id is not None:
-            comment_store.add_to_reply_count(conn, new.parent_id, 1)
-        is_root = int(new.parent_id is None)
-        thread_store.record_change(
-            conn, thread.id, comments_delta=1, roots_delta=is_root, commented_at=now
+        record = CommentRecord(
+            id=comment_id, **{f: values[f] for f in CommentRecord.__dataclass_fields__ if f != "id"}
         )
-    fields = {field: values[field] for field in CommentRecord.__dataclass_fields__ if field != "id"}
-    return Created(CommentRecord(id=comment_id, **fields), token, key)
+        _count_if_visible(conn, record, now)
+        _after_raid(conn, site.id, thread.id, decision, now)
+    return Created(record, token, key)
+
+
+_STATUS_FOR = {
+    Verdict.PUBLISH: Status.PUBLISHED.value,
+    Verdict.HOLD: Status.PENDING.value,
+    Verdict.REJECT: Status.REJECTED.value,
+}
+
+
+def _decide(db: Database, pipeline: Pipeline | None, submission: Submission, key: str) -> Decision:
+    if pipeline is None:
+        return Decision(Verdict.PUBLISH)
+    with db.read() as conn:
+        thread_id, thread_policy = moderation_store.thread_policy(conn, submission.site_id, key)
+    submission = replace(submission, thread_id=thread_id, thread_policy=thread_policy)
+    try:
+        return pipeline.decide(db, submission)
+    except Refusal as refusal:
+        raise Refused(refusal.status, refusal.code, refusal.message, refusal.details) from None
+
+
+def _count_if_visible(conn: Connection, record: CommentRecord, now: datetime) -> None:
+    """Count a new visible comment on its parent and thread.
+
+    Its parent is visible (checked when placing it), so no tombstone above it
+    changes; held and shadowed comments are counted when they are approved.
+    """
+    if not record.visible:
+        return
+    if record.parent_id is not None:
+        comment_store.add_to_reply_count(conn, record.parent_id, 1)
+    is_root = int(record.parent_id is None)
+    thread_store.record_change(
+        conn, record.thread_id, comments_delta=1, roots_delta=is_root, commented_at=now
+    )
+
+
+def _after_raid(
+    conn: Connection, site_id: int, thread_id: int, decision: Decision, now: datetime
+) -> None:
+    """A raid switches its thread to full pre-moderation and tells the moderators."""
+    raid = next((reason for reason in decision.reasons if reason.code == "raid"), None)
+    if raid is None:
+        return
+    moderation_store.set_thread_policy(conn, thread_id, "all")
+    audit_store.record(
+        conn, site_id=site_id, actor_id=None, action="raid_detected", target_type="thread",
+        target_id=str(thread_id), reason=raid.message, details={"policy": "all"}, now=now,
+    )  # fmt: skip
 
 
 def _writable_site(db: Database, name: str, client: Client) -> SiteRow:

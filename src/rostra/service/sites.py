@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 
 from rostra.domain.policy import SiteRules
 from rostra.errors import Conflict, InvalidInput, NotFound
+from rostra.moderation.settings import ModerationSettings
 from rostra.store import sites as site_store
 from rostra.store.database import Database
 from rostra.store.sites import SiteRow
@@ -41,11 +42,16 @@ def validate_site_name(name: str) -> str:
 
 
 def create_site(
-    db: Database, name: str, origins: list[str], rules: SiteRules | None = None
+    db: Database,
+    name: str,
+    origins: list[str],
+    rules: SiteRules | None = None,
+    moderation: ModerationSettings | None = None,
 ) -> SiteRow:
     name = validate_site_name(name)
     clean_origins = sorted({normalize_origin(origin) for origin in origins})
     settings = vars(rules or SiteRules()).copy()
+    settings["moderation"] = (moderation or ModerationSettings()).model_dump(mode="json")
     try:
         with db.write() as conn:
             return site_store.insert_site(conn, name, clean_origins, settings, datetime.now(UTC))

@@ -1,17 +1,18 @@
 """Writing comments: create, edit, delete, vote, and a Markdown preview."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Request, Response
-from fastapi.responses import ORJSONResponse
 
 from rostra.api.context import AppContext, client, context
 from rostra.api.cors import allow_origin
+from rostra.api.responses import CompactJSON
 from rostra.api.schemas import (
     CommentIn,
     EditIn,
     ErrorOut,
+    FormTokenOut,
     OwnCommentOut,
     PreviewIn,
     PreviewOut,
@@ -20,6 +21,9 @@ from rostra.api.schemas import (
 )
 from rostra.domain.markdown import render_markdown
 from rostra.domain.tree import CommentNode
+from rostra.errors import NotFound
+from rostra.moderation import formtoken
+from rostra.moderation.settings import ModerationSettings
 from rostra.service import comments as comment_service
 from rostra.service import links
 from rostra.service.pages import iso, node_json
@@ -63,13 +67,13 @@ def _own_json(record: CommentRecord, thread_key: str, token: str | None, window:
 
 def _own_response(
     ctx: AppContext, request: Request, record: CommentRecord, token: str | None, status: int = 200
-) -> ORJSONResponse:
+) -> CompactJSON:
     """The author's view of their comment, with the Markdown source for editing."""
     with ctx.db.read() as conn:
         site = site_store.site_by_id(conn, record.site_id)
         thread = thread_store.thread_by_id(conn, record.thread_id)
     window = site_rules(site).edit_window_seconds
-    response = ORJSONResponse(_own_json(record, thread.key, token, window), status)
+    response = CompactJSON(_own_json(record, thread.key, token, window), status)
     allow_origin(request, response, site.origins)
     return response
 
@@ -100,8 +104,11 @@ def create_comment(
         parent_id=payload.parent,
         email=payload.author.email,
         website=payload.author.website,
+        form_token=payload.form_token,
+        honeypot=payload.homepage,
+        confirmed=payload.confirm,
     )
-    created = comment_service.create_comment(ctx.db, ctx.hasher, new, client(request))
+    created = comment_service.create_comment(ctx.db, ctx.hasher, new, client(request), ctx.pipeline)
     return _own_response(ctx, request, created.comment, created.edit_token, 201)
 
 
@@ -128,7 +135,7 @@ def delete_comment(
 ):
     """A comment with replies stays as a tombstone ("removed") so its replies keep their place."""
     tombstone = comment_service.delete_comment(ctx.db, comment_id, x_edit_token, client(request))
-    response = ORJSONResponse({"id": comment_id, "deleted": True, "tombstone": tombstone})
+    response = CompactJSON({"id": comment_id, "deleted": True, "tombstone": tombstone})
     _allow_for_comment(ctx, request, response, comment_id)
     return response
 
@@ -139,7 +146,7 @@ def vote(
 ):
     """One vote per reader and comment; voting again changes it, 0 withdraws it."""
     result = comment_service.vote(ctx.db, ctx.hasher, comment_id, payload.value, client(request))
-    response = ORJSONResponse(
+    response = CompactJSON(
         {
             "id": result.comment_id,
             "upvotes": result.upvotes,
@@ -154,7 +161,7 @@ def vote(
 
 @router.post("/preview", response_model=PreviewOut, summary="Render Markdown as a comment would be")
 def preview(request: Request, payload: PreviewIn, ctx: Annotated[AppContext, Depends(context)]):
-    response = ORJSONResponse({"html": render_markdown(payload.body)})
+    response = CompactJSON({"html": render_markdown(payload.body)})
     with ctx.db.read() as conn:
         allow_origin(request, response, list(site_store.all_origins(conn)))
     return response
@@ -170,7 +177,24 @@ def comment_context(
     """A thread-page cursor starting at the comment's top-level ancestor, and the
     path of ancestors, each with a replies cursor starting at the next one down."""
     body, site_id = links.comment_context(ctx.db, comment_id, sort)
-    response = ORJSONResponse(body)
+    response = CompactJSON(body)
     with ctx.db.read() as conn:
         allow_origin(request, response, site_store.site_by_id(conn, site_id).origins)
+    return response
+
+
+@router.get("/form-token", response_model=FormTokenOut, summary="A token for the comment form")
+def form_token(request: Request, site: str, ctx: Annotated[AppContext, Depends(context)]):
+    """Fetch when the form is shown and send back with the comment: comments
+    posted sooner than the site's minimum after it are held as likely bots."""
+    with ctx.db.read() as conn:
+        found = site_store.site_by_name(conn, site)
+    if found is None:
+        raise NotFound("unknown_site", f"There is no site named {site!r}.")
+    token = formtoken.issue(ctx.pipeline.secret, found.id, datetime.now(UTC))
+    minimum = ModerationSettings.of_site(found.settings).min_seconds_to_post
+    response = CompactJSON(
+        {"token": token, "min_seconds": minimum}, headers={"Cache-Control": "no-store"}
+    )
+    allow_origin(request, response, found.origins)
     return response

@@ -1,0 +1,51 @@
+"""The moderation pipeline: every checker runs, the strictest verdict wins.
+
+It runs at write time, before a comment is visible, on reads only; the
+caller stores the decision and its reasons with the comment.
+"""
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from rostra.moderation.checkers import bots, links, policy, repeats, sanctions, toxicity, words
+from rostra.moderation.classifier import ToxicityClassifier
+from rostra.moderation.decision import Decision, strictest
+from rostra.moderation.submission import Submission
+from rostra.store.database import Database
+
+
+@lru_cache(maxsize=1)
+def shipped_classifier() -> ToxicityClassifier:
+    """The model is immutable, so one copy serves every app in the process."""
+    return ToxicityClassifier.load()
+
+
+@dataclass
+class Pipeline:
+    secret: bytes
+    classifier: ToxicityClassifier | None = field(default=None, repr=False)
+
+    @classmethod
+    def load(cls, secret: bytes, *, with_model: bool = True) -> "Pipeline":
+        return cls(secret, shipped_classifier() if with_model else None)
+
+    def decide(self, db: Database, sub: Submission) -> Decision:
+        """Raises Refusal when the comment is not to be taken at all."""
+        with db.read() as conn:
+            sanction_reasons, shadowed, rate_limited = sanctions.check(conn, sub)
+            per_minute = (
+                sanctions.RATE_LIMITED_PER_MINUTE if rate_limited else sub.settings.posts_per_minute
+            )
+            repeats.check_flood(conn, sub, per_minute)
+            reasons = [
+                *sanction_reasons,
+                *policy.check(conn, sub),
+                *repeats.check(conn, sub),
+            ]
+        reasons += bots.check(sub, self.secret) + words.check(sub) + links.check(sub)
+        score, spans = None, ()
+        if self.classifier is not None and sub.settings.toxicity_model:
+            toxic_reasons, result = toxicity.check(sub, self.classifier)
+            reasons += toxic_reasons
+            score, spans = result.score, tuple(result.spans[:8])
+        return Decision(strictest(reasons), tuple(reasons), score, spans, shadowed)

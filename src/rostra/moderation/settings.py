@@ -1,0 +1,51 @@
+"""A site's moderation rules, stored with the site and edited on its settings page."""
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from rostra.moderation.classifier import DEFAULT_HOLD_THRESHOLD, DEFAULT_REJECT_THRESHOLD
+
+
+class Premoderation(StrEnum):
+    NONE = "none"  # publish unless a checker objects
+    FIRST_TIME = "first_time"  # hold authors until they have N approved comments
+    ANONYMOUS = "anonymous"  # hold every comment from readers who are not signed in
+    ALL = "all"  # hold everything
+
+
+class ModerationSettings(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    premoderation: Premoderation = Premoderation.NONE
+    trusted_after: int = Field(
+        1, ge=1, le=100, description="Approved comments before an author is trusted"
+    )
+    banned_words: tuple[str, ...] = ()
+    suspect_words: tuple[str, ...] = ()
+    max_links: int = Field(3, ge=0, le=100)
+    blocked_domains: tuple[str, ...] = ()
+    min_seconds_to_post: int = Field(3, ge=0, le=600)
+    posts_per_minute: int = Field(5, ge=1, le=1000)
+    duplicate_window_minutes: int = Field(10, ge=1, le=1440)
+    raid_authors: int = Field(
+        4, ge=2, le=1000, description="Authors posting the same text that make a raid"
+    )
+    # The shipped thresholds were chosen on a validation split (docs/MODEL.md).
+    hold_threshold: float = Field(DEFAULT_HOLD_THRESHOLD, ge=0.0, le=1.0)
+    reject_threshold: float = Field(DEFAULT_REJECT_THRESHOLD, ge=0.0, le=1.0)
+    think_again: bool = False
+    think_again_threshold: float = Field(DEFAULT_HOLD_THRESHOLD, ge=0.0, le=1.0)
+    report_threshold: float = Field(3.0, ge=1.0, le=1000.0)
+    toxicity_model: bool = True
+
+    @field_validator("banned_words", "suspect_words", "blocked_domains", mode="before")
+    @classmethod
+    def _clean_list(cls, value):
+        if isinstance(value, str):
+            value = value.splitlines()
+        return tuple(sorted({item.strip().lower() for item in value if item and item.strip()}))
+
+    @classmethod
+    def of_site(cls, settings: dict) -> "ModerationSettings":
+        return cls.model_validate(settings.get("moderation", {}))

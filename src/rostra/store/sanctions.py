@@ -1,0 +1,119 @@
+"""Queries on sanctions against authors."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection, or_, select
+
+from rostra.store.schema import sanctions
+
+# The ladder, mildest first.
+KINDS = ("warn", "rate_limit", "premoderate", "suspend", "ban", "shadow_ban")
+
+
+@dataclass(frozen=True)
+class SanctionRow:
+    id: int
+    site_id: int
+    kind: str
+    author_key: str | None
+    email: str | None
+    ip_hash: str | None
+    user_id: int | None
+    reason: str
+    created_by: int | None
+    created_at: datetime
+    expires_at: datetime | None
+    lifted_at: datetime | None
+    lifted_by: int | None
+
+
+_COLUMNS = [getattr(sanctions.c, name) for name in SanctionRow.__dataclass_fields__]
+
+
+def insert_sanction(conn: Connection, **values) -> int:
+    return conn.execute(sanctions.insert().values(**values)).inserted_primary_key[0]
+
+
+def lift_sanction(conn: Connection, sanction_id: int, by: int | None, now: datetime) -> None:
+    conn.execute(
+        sanctions.update()
+        .where(sanctions.c.id == sanction_id, sanctions.c.lifted_at.is_(None))
+        .values(lifted_at=now, lifted_by=by)
+    )
+
+
+def active_for(
+    conn: Connection,
+    site_id: int,
+    now: datetime,
+    *,
+    author_key: str | None = None,
+    ip_hash: str | None = None,
+    email: str | None = None,
+    user_id: int | None = None,
+) -> list[SanctionRow]:
+    """Sanctions in force against any of the author's identifiers."""
+    matches = [
+        column == value
+        for column, value in (
+            (sanctions.c.author_key, author_key),
+            (sanctions.c.ip_hash, ip_hash),
+            (sanctions.c.email, email),
+            (sanctions.c.user_id, user_id),
+        )
+        if value is not None
+    ]
+    if not matches:
+        return []
+    query = select(*_COLUMNS).where(
+        sanctions.c.site_id == site_id,
+        sanctions.c.lifted_at.is_(None),
+        or_(sanctions.c.expires_at.is_(None), sanctions.c.expires_at > now),
+        or_(*matches),
+    )
+    return [SanctionRow(*row) for row in conn.execute(query)]
+
+
+def list_sanctions(
+    conn: Connection, site_id: int, *, active_only: bool, now: datetime
+) -> list[SanctionRow]:
+    query = select(*_COLUMNS).where(sanctions.c.site_id == site_id)
+    if active_only:
+        query = query.where(
+            sanctions.c.lifted_at.is_(None),
+            or_(sanctions.c.expires_at.is_(None), sanctions.c.expires_at > now),
+        )
+    return [
+        SanctionRow(*row) for row in conn.execute(query.order_by(sanctions.c.created_at.desc()))
+    ]
+
+
+def sanction_by_id(conn: Connection, sanction_id: int) -> SanctionRow | None:
+    row = conn.execute(select(*_COLUMNS).where(sanctions.c.id == sanction_id)).first()
+    return SanctionRow(*row) if row else None
+
+
+def unlift_sanction(conn: Connection, sanction_id: int) -> None:
+    """Put a lifted sanction back in force (undoing a lift)."""
+    conn.execute(
+        sanctions.update()
+        .where(sanctions.c.id == sanction_id)
+        .values(lifted_at=None, lifted_by=None)
+    )
+
+
+def sanctions_in(
+    conn: Connection, site_ids: list[int] | None, *, active_only: bool, now: datetime, limit: int
+) -> list[SanctionRow]:
+    """Sanctions across the sites a moderator sees, newest first."""
+    query = select(*_COLUMNS)
+    if site_ids is not None:
+        query = query.where(sanctions.c.site_id.in_(site_ids))
+    if active_only:
+        query = query.where(
+            sanctions.c.lifted_at.is_(None),
+            or_(sanctions.c.expires_at.is_(None), sanctions.c.expires_at > now),
+        )
+    query = query.order_by(sanctions.c.created_at.desc(), sanctions.c.id.desc()).limit(limit)
+    return [SanctionRow(*row) for row in conn.execute(query)]
