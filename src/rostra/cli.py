@@ -63,10 +63,15 @@ def serve(host, port, workers, demo, database_url, config_file) -> None:
     import uvicorn
 
     settings = _settings(
-        config_file, host=host, port=port, workers=workers, database_url=database_url
+        config_file,
+        host=host,
+        port=port,
+        workers=workers,
+        database_url=database_url,
+        demo=demo or None,
     )
     _upgrade(settings)
-    if demo:
+    if settings.demo:
         _seed_demo(settings)
     # Workers are separate processes that rebuild the settings from the
     # environment, so hand them the resolved values.
@@ -162,6 +167,170 @@ def site_list(database_url, config_file) -> None:
             click.echo(f"{found.name}\t{' '.join(found.origins)}")
     finally:
         database.dispose()
+
+
+_IMPORT_FORMATS = ["disqus", "wordpress", "isso", "remark42", "commento", "rostra"]
+
+
+def _url_map(pairs: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    mapped = []
+    for pair in pairs:
+        old, sep, new = pair.partition("=")
+        if not sep or not old:
+            raise click.BadParameter(f"{pair!r} is not OLD=NEW", param_hint="--map-url")
+        mapped.append((old, new))
+    return tuple(mapped)
+
+
+@main.command("import")
+@click.argument("format_name", metavar="FORMAT", type=click.Choice(_IMPORT_FORMATS))
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--site", "site_name", required=True, help="Site to import into")
+@click.option("--dry-run", is_flag=True, help="Read and check everything, report, write nothing")
+@click.option("--continue-on-error", is_flag=True, help="Skip bad records and list them")
+@click.option(
+    "--map-url", "map_url", multiple=True, help="Rewrite URL prefix OLD to NEW (repeatable)"
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON")
+@_database_option
+@_config_option
+def import_command(
+    format_name, file, site_name, dry_run, continue_on_error, map_url, as_json, database_url,
+    config_file,
+) -> None:  # fmt: skip
+    """Import comments from another engine's export (or a Rostra export)."""
+    import orjson
+
+    from rostra.importers import ImportFailure, ImportOptions, default_workers, run_import
+    from rostra.importers.progress import Progress
+
+    options = ImportOptions(
+        dry_run=dry_run,
+        continue_on_error=continue_on_error,
+        url_map=_url_map(map_url),
+        workers=default_workers(),
+    )
+    database = _open(_settings(config_file, database_url=database_url))
+    try:
+        report = run_import(database, format_name, file, site_name, options, Progress())
+    except ImportFailure as exc:
+        raise click.ClickException(
+            f"import stopped, nothing was written: {exc.position}: {exc.message}"
+        ) from None
+    finally:
+        database.dispose()
+    if as_json:
+        click.echo(orjson.dumps(report.as_dict(), option=orjson.OPT_INDENT_2).decode())
+    else:
+        click.echo("\n".join(report.lines()))
+
+
+@main.command("export")
+@click.option("--site", "site_name", required=True, help="Site to export")
+@click.option(
+    "--format", "format_name", type=click.Choice(["rostra", "disqus"]), default="rostra",
+    show_default=True, help="rostra: lossless JSON lines; disqus: Disqus-compatible XML",
+)  # fmt: skip
+@click.option(
+    "--output", type=click.Path(dir_okay=False, path_type=Path), help="File to write [stdout]"
+)
+@_database_option
+@_config_option
+def export_command(site_name, format_name, output, database_url, config_file) -> None:
+    """Export a site's threads and comments."""
+    from rostra.exporters import FORMATS
+    from rostra.store import sites as site_store
+
+    database = _open(_settings(config_file, database_url=database_url))
+    try:
+        with database.read() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.exec_driver_sql("SET LOCAL statement_timeout = 0")
+            found = site_store.site_by_name(conn, site_name)
+            if found is None:
+                raise click.ClickException(f"there is no site named {site_name!r}")
+            if output is None:
+                count = FORMATS[format_name](conn, found.id, found.name, sys.stdout.buffer)
+                sys.stdout.buffer.flush()
+            else:
+                with open(output, "wb") as out:
+                    count = FORMATS[format_name](conn, found.id, found.name, out)
+    finally:
+        database.dispose()
+    click.echo(f"Exported {count} comments of site {site_name}.", err=True)
+
+
+@main.group()
+def user() -> None:
+    """Manage moderators' accounts."""
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
+@user.command("create")
+@click.argument("username")
+@click.option(
+    "--role", type=click.Choice(["admin", "moderator"]), required=True,
+    help="admin: every site, settings and the audit log; moderator: the sites given",
+)  # fmt: skip
+@click.option("--site", "sites", multiple=True, help="Site a moderator moderates (repeatable)")
+@click.option("--email", help="Contact email")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input")
+@_database_option
+@_config_option
+def user_create(username, role, sites, email, password_stdin, database_url, config_file) -> None:
+    """Create an account for the moderation pages at /admin."""
+    from rostra.admin.accounts import create_user
+
+    password = _read_password(password_stdin)
+    database = _open(_settings(config_file, database_url=database_url))
+    try:
+        created = create_user(database, username, password, role, sites=list(sites), email=email)
+    except RostraError as exc:
+        raise click.ClickException(exc.message) from None
+    finally:
+        database.dispose()
+    where = "every site" if created.role == "admin" else ", ".join(sites)
+    click.echo(f"Created {created.role} {created.username} for {where}.")
+
+
+@user.command("list")
+@_database_option
+@_config_option
+def user_list(database_url, config_file) -> None:
+    """List accounts, their roles and sites."""
+    from rostra.admin.accounts import list_users
+
+    database = _open(_settings(config_file, database_url=database_url))
+    try:
+        for found, site_names in list_users(database):
+            sites_text = "all sites" if found.role == "admin" else " ".join(site_names)
+            state = " (disabled)" if found.disabled else ""
+            click.echo(f"{found.username}\t{found.role}\t{sites_text}{state}")
+    finally:
+        database.dispose()
+
+
+@user.command("unlock")
+@click.argument("username")
+@_database_option
+@_config_option
+def user_unlock(username, database_url, config_file) -> None:
+    """Clear a lockout after repeated failed logins."""
+    from rostra.admin.accounts import unlock_user
+
+    database = _open(_settings(config_file, database_url=database_url))
+    try:
+        unlock_user(database, username)
+    except RostraError as exc:
+        raise click.ClickException(exc.message) from None
+    finally:
+        database.dispose()
+    click.echo(f"Unlocked {username}.")
 
 
 def _register_optional_groups() -> None:

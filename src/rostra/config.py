@@ -31,6 +31,15 @@ class Settings(BaseSettings):
     pool_size: int = Field(10, ge=1, le=200)
     statement_timeout_ms: int = Field(5000, ge=100)
     page_cache_entries: int = Field(2048, ge=0)
+    live_max_streams: int = Field(2000, ge=0, description="Open event streams per worker")
+    live_max_age_days: int = Field(
+        30, ge=0, description="Threads quiet for longer get no live updates"
+    )
+    events_retention_hours: int = Field(
+        48, ge=1, description="How long events are kept for resuming"
+    )
+    toxicity_model: bool = Field(True, description="Score comments with the on-device model")
+    demo: bool = Field(False, description="Serve the demo news pages at / (set by serve --demo)")
 
 
 class _TomlSource(PydanticBaseSettingsSource):

@@ -20,6 +20,7 @@ def test_thread_is_created_by_its_first_comment(ctx, site):
     created = post(ctx.db, ctx.hasher, "First!", thread_title="Rail line reopens")
     shown = page(ctx)
     assert shown["thread"] == {
+        "id": created.comment.thread_id,
         "key": "article-1",
         "title": "Rail line reopens",
         "url": None,

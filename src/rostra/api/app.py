@@ -1,21 +1,28 @@
 """The ASGI application: routes under /api/v1, errors as JSON, per-site CORS."""
 
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 from fastapi import FastAPI
-from fastapi.responses import ORJSONResponse
 
 from rostra import __version__
+from rostra.admin.routes import router as admin_router
 from rostra.api.context import AppContext
 from rostra.api.cors import SiteCors
 from rostra.api.errors import install_error_handlers
 from rostra.api.limits import RequestSizeLimit
-from rostra.api.routes import comments, feeds, threads
+from rostra.api.responses import CompactJSON
+from rostra.api.routes import comments, feeds, live, reports, threads
 from rostra.config import Settings, load_settings
+from rostra.live.broker import Broker
+from rostra.live.changes import change_feed
+from rostra.live.service import LiveUpdates
+from rostra.moderation.pipeline import Pipeline
 from rostra.service.identity import Hasher
 from rostra.service.pages import PageCache
 from rostra.store.database import open_database
 from rostra.store.secrets import read_secret
+from rostra.web import routes as web_routes
 
 API_PREFIX = "/api/v1"
 
@@ -28,7 +35,16 @@ def build_context(settings: Settings) -> AppContext:
     )
     with db.read() as conn:
         salt = bytes.fromhex(read_secret(conn, "hash_salt"))
-    return AppContext(settings, db, Hasher(salt), PageCache(settings.page_cache_entries))
+    pipeline = Pipeline.load(salt, with_model=settings.toxicity_model)
+    broker = Broker(
+        db,
+        change_feed(settings.database_url),
+        max_streams=settings.live_max_streams,
+        retention=timedelta(hours=settings.events_retention_hours),
+    )
+    live = LiveUpdates(broker, timedelta(days=settings.live_max_age_days))
+    pages = PageCache(settings.page_cache_entries)
+    return AppContext(settings, db, Hasher(salt), pages, pipeline, live)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -37,7 +53,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
+        ctx.live.broker.start()
         yield
+        await ctx.live.broker.stop()
         ctx.db.dispose()
 
     app = FastAPI(
@@ -47,13 +65,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url=f"{API_PREFIX}/openapi.json",
         docs_url=f"{API_PREFIX}/docs",
         redoc_url=None,
-        default_response_class=ORJSONResponse,
+        default_response_class=CompactJSON,
         lifespan=lifespan,
     )
     app.state.rostra = ctx
     install_error_handlers(app)
-    for module in (threads, comments, feeds):
+    for module in (threads, comments, feeds, reports, live):
         app.include_router(module.router, prefix=API_PREFIX)
+    app.include_router(web_routes.router)
+    app.include_router(admin_router)
     app.add_middleware(SiteCors, db=ctx.db)
     app.add_middleware(RequestSizeLimit, max_bytes=settings.max_request_bytes)
     return app

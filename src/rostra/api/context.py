@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from fastapi import Request
 
 from rostra.config import Settings
+from rostra.live.service import LiveUpdates
 from rostra.moderation.pipeline import Pipeline
 from rostra.service.comments import Client
 from rostra.service.identity import Hasher
@@ -19,6 +20,7 @@ class AppContext:
     hasher: Hasher
     pages: PageCache
     pipeline: Pipeline
+    live: LiveUpdates
 
 
 async def context(request: Request) -> AppContext:

@@ -73,6 +73,7 @@ class CommentOut(BaseModel):
 
 
 class ThreadOut(BaseModel):
+    id: int | None = Field(description="For live updates: /threads/{id}/events")
     key: str
     title: str | None
     url: str | None

@@ -20,6 +20,9 @@ _DATA = json.loads((Path(__file__).parent / "thread.json").read_text(encoding="u
 DEMO_SITE: str = _DATA["site"]
 DEMO_THREAD: str = _DATA["thread"]
 DEMO_TITLE: str = _DATA["title"]
+# The demo news site: the seeded article above plus a few shorter ones, so the
+# article list has comment counts to show.
+ARTICLES: dict = json.loads((Path(__file__).parent / "articles.json").read_text(encoding="utf-8"))
 
 
 @dataclass(frozen=True)
@@ -54,7 +57,27 @@ def seed_demo(db: Database, hasher: Hasher, origins: list[str], page_url: str) -
         _backdate(db, created.comment.id, now - timedelta(minutes=row["minutes_ago"]))
         _cast_votes(db, hasher, created.comment.id, row["up"], row["down"])
     _remove(db, ids[_DATA["removed"]])
+    _seed_other_articles(db, hasher, page_url.rstrip("/"), now)
     return DemoResult(True, len(_DATA["comments"]))
+
+
+def _seed_other_articles(db: Database, hasher: Hasher, base_url: str, now: datetime) -> None:
+    for article in ARTICLES["articles"]:
+        if article["key"] == DEMO_THREAD:
+            continue
+        for number, row in enumerate(article.get("comments", [])):
+            new = NewComment(
+                site=DEMO_SITE,
+                body=row["body"],
+                name=row["name"],
+                thread_key=article["key"],
+                thread_title=article["title"],
+                thread_url=base_url + article["path"],
+            )
+            author = Client(ip=f"192.0.2.{number + 1}", user_agent="demo")
+            created = comment_service.create_comment(db, hasher, new, author)
+            _backdate(db, created.comment.id, now - timedelta(hours=3 * number + 2))
+            _cast_votes(db, hasher, created.comment.id, row["up"], row["down"])
 
 
 def _backdate(db: Database, comment_id: int, when: datetime) -> None:

@@ -16,11 +16,13 @@ from rostra.moderation.settings import ModerationSettings
 from rostra.moderation.submission import Submission
 from rostra.moderation.wordlist import fingerprint
 from rostra.service.identity import Hasher, edit_token_matches, hash_edit_token, new_edit_token
+from rostra.service.pages import record_json
 from rostra.service.sites import site_rules
 from rostra.service.threads import canonical_url, thread_key
 from rostra.service.visibility import change_status
 from rostra.store import audit as audit_store
 from rostra.store import comments as comment_store
+from rostra.store import events as event_store
 from rostra.store import moderation as moderation_store
 from rostra.store import sites as site_store
 from rostra.store import threads as thread_store
@@ -173,6 +175,7 @@ def _count_if_visible(conn: Connection, record: CommentRecord, now: datetime) ->
     thread_store.record_change(
         conn, record.thread_id, comments_delta=1, roots_delta=is_root, commented_at=now
     )
+    event_store.append(conn, record.thread_id, "comment", record.id, record_json(record), now)
 
 
 def _after_raid(
@@ -265,7 +268,12 @@ def edit_comment(
             edited_at=_now(),
         )
         thread_store.record_change(conn, comment.thread_id)
-        return comment_store.comment_by_id(conn, comment.id)
+        edited = comment_store.comment_by_id(conn, comment.id)
+        if edited.visible:
+            event_store.append(
+                conn, edited.thread_id, "edit", edited.id, record_json(edited), _now()
+            )
+        return edited
 
 
 def delete_comment(db: Database, comment_id: int, token: str | None, client: Client) -> bool:
@@ -317,4 +325,6 @@ def vote(db: Database, hasher: Hasher, comment_id: int, value: int, client: Clie
         )
         comment_store.update_comment(conn, comment.id, rank=wilson_lower_bound(up, down))
         thread_store.record_change(conn, comment.thread_id)
+        totals = {"id": comment.id, "upvotes": up, "downvotes": down, "score": up - down}
+        event_store.append(conn, comment.thread_id, "vote", comment.id, totals, _now())
         return VoteResult(comment.id, up, down, value)

@@ -119,10 +119,21 @@ def node_json(node: CommentNode) -> dict:
     }
 
 
+def record_json(record) -> dict:
+    """The public shape of one comment from its full record (events, own comments)."""
+    node = CommentNode(
+        record.id, record.parent_id, record.depth, record.sibling_pos, record.status,
+        record.author_name, record.author_website, record.body_html, record.created_at,
+        record.edited_at, record.upvotes, record.downvotes, record.reply_count,
+    )  # fmt: skip
+    return node_json(node)
+
+
 def thread_json(thread: ThreadRow | None, key: str) -> dict:
     if thread is None:
-        return {"key": key, "title": None, "url": None, "count": 0, "top_level": 0}
+        return {"id": None, "key": key, "title": None, "url": None, "count": 0, "top_level": 0}
     return {
+        "id": thread.id,
         "key": thread.key,
         "title": thread.title,
         "url": thread.url,

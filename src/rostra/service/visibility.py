@@ -6,10 +6,15 @@ change keeps the parent's reply count, the thread's counters and version, and
 the tombstones above it consistent.
 """
 
+from dataclasses import replace
+from datetime import UTC, datetime
+
 from sqlalchemy import Connection
 
 from rostra.domain.policy import Status
+from rostra.service.pages import record_json
 from rostra.store import comments as comment_store
+from rostra.store import events as event_store
 from rostra.store import threads as thread_store
 from rostra.store.comments import CommentRecord
 
@@ -50,7 +55,21 @@ def change_status(
     thread_store.record_change(
         conn, comment.thread_id, comments_delta=counted_delta, roots_delta=roots_delta
     )
+    _announce(conn, comment, status, visible, counted_delta)
     return visible
+
+
+def _announce(
+    conn: Connection, comment: CommentRecord, status: str, visible: bool, counted: int
+) -> None:
+    """Tell live readers: a comment appeared (approved) or went (removed)."""
+    now = datetime.now(UTC)
+    if counted > 0:
+        shown = replace(comment, status=status, visible=True)
+        event_store.append(conn, comment.thread_id, "comment", comment.id, record_json(shown), now)
+    elif counted < 0 or (comment.visible and status in REMOVED):
+        payload = {"id": comment.id, "tombstone": visible}
+        event_store.append(conn, comment.thread_id, "remove", comment.id, payload, now)
 
 
 def _detach(conn: Connection, parent_id: int) -> int:

@@ -262,3 +262,18 @@ audit_log = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Index(None, "site_id", "created_at"),
 )
+
+# Changes readers should see live, kept for a bounded time so that a reader
+# who reconnects (Last-Event-ID) misses nothing.
+events = Table(
+    "events",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("thread_id", Id, ForeignKey("threads.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("comment_id", Id),
+    Column("payload", JSON, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Index(None, "thread_id", "id"),
+    Index(None, "created_at"),
+)

@@ -20,13 +20,12 @@ from rostra.api.schemas import (
     VoteOut,
 )
 from rostra.domain.markdown import render_markdown
-from rostra.domain.tree import CommentNode
 from rostra.errors import NotFound
 from rostra.moderation import formtoken
 from rostra.moderation.settings import ModerationSettings
 from rostra.service import comments as comment_service
 from rostra.service import links
-from rostra.service.pages import iso, node_json
+from rostra.service.pages import iso, record_json
 from rostra.service.sites import site_rules
 from rostra.store import comments as comment_store
 from rostra.store import sites as site_store
@@ -40,23 +39,9 @@ router = APIRouter(
 
 
 def _own_json(record: CommentRecord, thread_key: str, token: str | None, window: int) -> dict:
-    node = CommentNode(
-        record.id,
-        record.parent_id,
-        record.depth,
-        0,
-        record.status,
-        record.author_name,
-        record.author_website,
-        record.body_html,
-        record.created_at,
-        record.edited_at,
-        record.upvotes,
-        record.downvotes,
-        record.reply_count,
-    )
+    # A shadow-banned author is not told: their comment looks published to them.
     return {
-        "comment": node_json(node),
+        "comment": record_json(record),
         "source": record.body_source,
         "status": record.status,
         "thread": thread_key,

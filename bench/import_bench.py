@@ -1,0 +1,96 @@
+"""Import rate and peak memory of `rostra import disqus` into SQLite and PostgreSQL.
+
+    python bench/import_bench.py [--sizes 100000 1000000] [--backends sqlite postgresql]
+
+Generates the synthetic exports (bench/gen_disqus.py) once under --workdir,
+then runs each import as its own process and reads that process's peak RSS
+from the kernel (wait4), so the figure covers the parser, the writer and the
+body-rendering workers' parent. PostgreSQL uses ROSTRA_TEST_POSTGRES (an
+admin URL, as the tests do) to create and drop a scratch database.
+"""
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import psycopg
+
+sys.path.insert(0, str(Path(__file__).parent))
+from gen_disqus import generate  # noqa: E402
+
+ROSTRA = str(Path(sys.executable).with_name("rostra"))
+POSTGRES_ADMIN = os.environ.get("ROSTRA_TEST_POSTGRES", "postgresql://127.0.0.1:5432/test")
+
+
+def _run(args: list[str]) -> tuple[float, int, str]:
+    """Wall seconds, peak RSS in MiB, and output of one command."""
+    started = time.monotonic()
+    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    output = process.stdout.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"{' '.join(args)} failed:\n{output}")
+    return time.monotonic() - started, usage.ru_maxrss // 1024, output
+
+
+def _database(backend: str, workdir: Path) -> tuple[str, object]:
+    if backend == "sqlite":
+        path = workdir / f"bench-{uuid.uuid4().hex[:8]}.db"
+        return str(path), lambda: [p.unlink(missing_ok=True) for p in workdir.glob(f"{path.name}*")]
+    name = f"rostra_bench_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+    def drop() -> None:
+        with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    return POSTGRES_ADMIN.rsplit("/", 1)[0] + f"/{name}", drop
+
+
+def bench(size: int, backend: str, workdir: Path) -> None:
+    export = workdir / f"disqus-{size}.xml"
+    if not export.exists():
+        generate(size, str(export))
+    url, cleanup = _database(backend, workdir)
+    try:
+        _run(
+            [ROSTRA, "site", "add", "bench", "--origin", "https://news.example", "--database", url]
+        )
+        seconds, peak, output = _run(
+            [ROSTRA, "import", "disqus", str(export), "--site", "bench", "--database", url]
+        )
+        again, _, _ = _run(
+            [ROSTRA, "import", "disqus", str(export), "--site", "bench", "--database", url]
+        )
+    finally:
+        cleanup()
+    print(
+        f"{size:>9,} comments  {backend:<10}  {seconds:7.1f} s  {size / seconds:8,.0f} comments/s"
+        f"  peak RSS {peak:4d} MiB  (re-import, nothing new: {again:.1f} s)",
+        flush=True,
+    )
+    if "--verbose" in sys.argv:
+        print(output)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument("--backends", nargs="+", default=["sqlite", "postgresql"])
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp/rostra-import-bench"))
+    parser.add_argument("--verbose", action="store_true")
+    args = parser.parse_args()
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    print(f"cores: {len(os.sched_getaffinity(0))}, load: {os.getloadavg()[0]:.1f}")
+    for size in args.sizes:
+        for backend in args.backends:
+            bench(size, backend, args.workdir)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""The moderators' side: accounts, the moderation UI at /admin, queues, actions and metrics."""

@@ -1,0 +1,77 @@
+"""A Disqus-compatible XML export, for tools (and engines) that read Disqus files.
+
+Threads carry their Rostra key as the Disqus identifier (<id>) and posts
+their Rostra ids as dsq:id. Raw IP addresses are never kept, so none are
+written. Pending comments are marked <isApproved>false</isApproved>.
+"""
+
+from datetime import UTC, datetime
+from typing import BinaryIO
+from xml.sax.saxutils import escape, quoteattr
+
+from sqlalchemy import Connection
+
+from rostra.exporters.rows import site_threads, thread_comments
+
+_HEADER = (
+    '<?xml version="1.0" encoding="utf-8"?>\n'
+    '<disqus xmlns="http://disqus.com" xmlns:dsq="http://disqus.com/disqus-internals" '
+    'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+    'xsi:schemaLocation="http://disqus.com/api/schemas/1.0/disqus.xsd '
+    'http://disqus.com/api/schemas/1.0/disqus-internals.xsd">\n'
+)
+
+
+def _time(value: datetime) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _cdata(text: str) -> str:
+    return "<![CDATA[" + text.replace("]]>", "]]]]><![CDATA[>") + "]]>"
+
+
+def _bool(value: bool) -> str:
+    return "true" if value else "false"
+
+
+def _text(value: str | None) -> str:
+    return escape(value or "")
+
+
+def export(conn: Connection, site_id: int, site_name: str, out: BinaryIO) -> int:
+    write = lambda text: out.write(text.encode())  # noqa: E731
+    write(_HEADER)
+    for thread in site_threads(conn, site_id):
+        write(
+            f"  <thread dsq:id={quoteattr(str(thread.id))}>\n"
+            f"    <id>{_text(thread.key)}</id>\n"
+            f"    <forum>{_text(site_name)}</forum>\n"
+            f"    <link>{_text(thread.url)}</link>\n"
+            f"    <title>{_text(thread.title)}</title>\n"
+            f"    <createdAt>{_time(thread.created_at)}</createdAt>\n"
+            f"    <isClosed>false</isClosed>\n    <isDeleted>false</isDeleted>\n"
+            f"  </thread>\n"
+        )
+    count = 0
+    for row in thread_comments(conn, None, site_id):
+        parent = "" if row.parent_id is None else f'    <parent dsq:id="{row.parent_id}"/>\n'
+        write(
+            f'  <post dsq:id="{row.id}">\n'
+            f"    <id/>\n"
+            f"    <message>{_cdata(row.body_html)}</message>\n"
+            f"    <createdAt>{_time(row.created_at)}</createdAt>\n"
+            f"    <isDeleted>{_bool(row.status == 'deleted')}</isDeleted>\n"
+            f"    <isSpam>{_bool(row.status == 'rejected')}</isSpam>\n"
+            f"    <isApproved>{_bool(row.status != 'pending')}</isApproved>\n"
+            f"    <author>\n"
+            f"      <email>{_text(row.author_email)}</email>\n"
+            f"      <name>{_text(row.author_name)}</name>\n"
+            f"      <isAnonymous>true</isAnonymous>\n"
+            f"    </author>\n"
+            f'    <thread dsq:id="{row.thread_id}"/>\n'
+            f"{parent}"
+            f"  </post>\n"
+        )
+        count += 1
+    write("</disqus>\n")
+    return count

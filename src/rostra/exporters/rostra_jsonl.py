@@ -1,0 +1,69 @@
+"""Rostra's own export: JSON lines, lossless (docs/EXPORT_FORMAT.md)."""
+
+from datetime import UTC, datetime
+from typing import BinaryIO
+
+import orjson
+from sqlalchemy import Connection
+
+from rostra.exporters.rows import ref, site_threads, thread_comments
+from rostra.importers.rostra import FORMAT_NAME, FORMAT_VERSION
+
+
+def _time(value: datetime | None) -> str | None:
+    return None if value is None else value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _line(out: BinaryIO, value: dict) -> None:
+    out.write(orjson.dumps(value) + b"\n")
+
+
+def export(conn: Connection, site_id: int, site_name: str, out: BinaryIO) -> int:
+    """Write the site's threads, each followed by its comments oldest first; return the count."""
+    _line(
+        out,
+        {
+            "type": "header",
+            "format": FORMAT_NAME,
+            "version": FORMAT_VERSION,
+            "site": site_name,
+            "exported_at": _time(datetime.now(UTC)),
+        },
+    )
+    count = 0
+    for thread in list(site_threads(conn, site_id)):
+        _line(
+            out,
+            {
+                "type": "thread",
+                "key": thread.key,
+                "title": thread.title,
+                "url": thread.url,
+                "created_at": _time(thread.created_at),
+            },
+        )
+        for row in thread_comments(conn, thread.id, site_id):
+            _line(
+                out,
+                {
+                    "type": "comment",
+                    "ref": ref(row.source_ref, row.id),
+                    "thread": thread.key,
+                    "parent": ref(row.parent_source_ref, row.parent_id),
+                    "status": row.status,
+                    "author": {
+                        "name": row.author_name,
+                        "email": row.author_email,
+                        "website": row.author_website,
+                        "key": row.author_key,
+                        "ip_hash": row.ip_hash,
+                    },
+                    "body": row.body_source,
+                    "created_at": _time(row.created_at),
+                    "edited_at": _time(row.edited_at),
+                    "upvotes": row.upvotes,
+                    "downvotes": row.downvotes,
+                },
+            )
+            count += 1
+    return count

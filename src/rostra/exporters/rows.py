@@ -1,0 +1,35 @@
+"""The rows both exporters read, streamed so memory stays flat for any site size."""
+
+from collections.abc import Iterator
+
+from sqlalchemy import Connection, select
+
+from rostra.store.schema import comments, threads
+
+_BATCH = 2000
+
+
+def site_threads(conn: Connection, site_id: int) -> Iterator:
+    query = select(threads).where(threads.c.site_id == site_id).order_by(threads.c.id)
+    yield from conn.execution_options(stream_results=True, yield_per=_BATCH).execute(query)
+
+
+def thread_comments(conn: Connection, thread_id: int | None, site_id: int) -> Iterator:
+    """Comments oldest first, each with its parent's id and export reference."""
+    parent = comments.alias("parent")
+    query = (
+        select(comments, parent.c.source_ref.label("parent_source_ref"))
+        .select_from(comments.outerjoin(parent, parent.c.id == comments.c.parent_id))
+        .where(comments.c.site_id == site_id)
+        .order_by(comments.c.created_at, comments.c.id)
+    )
+    if thread_id is not None:
+        query = query.where(comments.c.thread_id == thread_id)
+    yield from conn.execution_options(stream_results=True, yield_per=_BATCH).execute(query)
+
+
+def ref(source_ref: str | None, comment_id: int | None) -> str | None:
+    """A comment's reference in an export: where it came from, or its Rostra id."""
+    if comment_id is None:
+        return None
+    return source_ref or f"rostra:{comment_id}"

@@ -1,0 +1,102 @@
+"""Importing comments from other engines' exports, and from Rostra's own.
+
+Each format module streams normalised `SourceRecord`s (or `Problem`s for
+records it cannot read); one writer stores them. See docs/IMPORT.md.
+"""
+
+import multiprocessing
+import os
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import nullcontext
+from pathlib import Path
+
+from rostra.importers import commento, disqus, isso, remark42, rostra, wordpress
+from rostra.importers.progress import Progress, SilentProgress
+from rostra.importers.records import ImportFailure, Problem, SourceRecord
+from rostra.importers.report import ImportReport
+from rostra.importers.writer import ImportOptions, ImportWriter
+from rostra.service.identity import Hasher
+from rostra.store import sites as site_store
+from rostra.store.database import Database
+from rostra.store.secrets import read_secret
+
+Reader = Callable[[Path], Iterator[SourceRecord | Problem | str]]
+
+FORMATS: dict[str, Reader] = {
+    "disqus": disqus.read,
+    "wordpress": wordpress.read,
+    "isso": isso.read,
+    "remark42": remark42.read,
+    "commento": commento.read,
+    "rostra": rostra.read,
+}
+
+__all__ = ["FORMATS", "ImportFailure", "ImportOptions", "ImportReport", "run_import"]
+
+
+def default_workers() -> int:
+    """Body rendering runs in other processes when the machine has cores to spare."""
+    return min(8, len(os.sched_getaffinity(0)))
+
+
+class _DryRun(Exception):
+    """Raised inside the transaction to roll a dry run back."""
+
+
+def run_import(
+    db: Database,
+    format_name: str,
+    path: Path,
+    site_name: str,
+    options: ImportOptions | None = None,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Import one file in one transaction; raise ImportFailure and write nothing if it is bad."""
+    options = options or ImportOptions()
+    progress = progress or SilentProgress()
+    reader = FORMATS.get(format_name)
+    if reader is None:
+        raise ImportFailure("format", f"unknown format {format_name!r}")
+    if not path.is_file():
+        raise ImportFailure(str(path), "no such file")
+    report = ImportReport(format_name, str(path), site_name, dry_run=options.dry_run)
+    started = time.monotonic()
+    pool = (
+        ProcessPoolExecutor(options.workers, mp_context=multiprocessing.get_context("fork"))
+        if options.workers > 1
+        else nullcontext()
+    )
+    try:
+        with pool as executor, db.write() as conn:
+            if conn.dialect.name == "postgresql":
+                # One long transaction: the server's per-statement limit is for web requests.
+                conn.exec_driver_sql("SET LOCAL statement_timeout = 0")
+            else:
+                # A bulk transaction outgrows SQLite's small default page cache, and
+                # every spill is a random write: give this one connection more.
+                conn.exec_driver_sql("PRAGMA cache_size = -65536")
+            site = site_store.site_by_name(conn, site_name)
+            if site is None:
+                raise ImportFailure("--site", f"there is no site named {site_name!r}")
+            hasher = Hasher(bytes.fromhex(read_secret(conn, "hash_salt")))
+            writer = ImportWriter(conn, site.id, hasher, options, report, progress, executor)
+            for item in reader(path):
+                if isinstance(item, SourceRecord):
+                    writer.add(item)
+                elif isinstance(item, Problem):
+                    report.comments_seen += 1
+                    writer.problem(item)
+                else:
+                    report.comments_seen += 1
+                    report.skipped[item] += 1
+            writer.finish()
+            if options.dry_run:
+                raise _DryRun
+    except _DryRun:
+        pass
+    finally:
+        progress.close()
+    report.seconds = time.monotonic() - started
+    return report

@@ -1,0 +1,116 @@
+"""Commento (and Comentario's Commento-compatible) JSON exports.
+
+One JSON document: {"version": 1, "comments": [...], "commenters": [...]}.
+Authors are listed after the comments that name them, so the file is read
+twice, streaming both times: first the commenters (one small entry per
+author), then the comments. Bodies are the Markdown authors typed. `url` is
+the page without its scheme ("news.example/a"); https is assumed.
+"""
+
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from rostra.domain.policy import Status
+from rostra.importers.jsonstream import iter_document
+from rostra.importers.records import (
+    BodyFormat,
+    Problem,
+    RecordError,
+    SourceRecord,
+    ThreadInfo,
+    blank_to_none,
+    parse_timestamp,
+)
+from rostra.importers.sources import open_binary
+
+SOURCE = "commento"
+_STATES = {"approved": Status.PUBLISHED, "unapproved": Status.PENDING, "flagged": Status.REJECTED}
+
+
+@dataclass(frozen=True, slots=True)
+class _Commenter:
+    name: str | None
+    email: str | None
+    link: str | None
+
+
+def _str(value: object) -> str | None:
+    return blank_to_none(value) if isinstance(value, str) else None
+
+
+def _documents(path: Path) -> Iterator[tuple[str, object, int]]:
+    with open_binary(path) as raw:
+        yield from iter_document(io.TextIOWrapper(raw, encoding="utf-8"))
+
+
+def _commenters(path: Path) -> dict[str, _Commenter]:
+    found: dict[str, _Commenter] = {}
+    for key, value, _ in _documents(path):
+        if key == "commenters" and isinstance(value, dict) and _str(value.get("commenterHex")):
+            link = _str(value.get("link"))
+            found[value["commenterHex"]] = _Commenter(
+                _str(value.get("name")),
+                _str(value.get("email")),
+                None if link in (None, "undefined") else link,
+            )
+    return found
+
+
+def _page_url(url: str) -> str:
+    return url if "://" in url else f"https://{url.lstrip('/')}"
+
+
+def _record(
+    data: dict, offset: int, commenters: dict[str, _Commenter], threads: dict[str, ThreadInfo]
+) -> SourceRecord:
+    comment_id = _str(data.get("commentHex"))
+    if comment_id is None:
+        raise RecordError("the comment has no commentHex")
+    url = _str(data.get("url"))
+    if url is None:
+        raise RecordError(f"comment {comment_id} has no url")
+    thread = threads.get(url)
+    if thread is None:
+        if len(threads) > 10_000:
+            threads.clear()  # a cache only
+        thread = threads[url] = ThreadInfo(None, _page_url(url), None)
+    state = _str(data.get("state")) or "approved"
+    status = Status.DELETED if data.get("deleted") else _STATES.get(state)
+    if status is None:
+        raise RecordError(f"comment {comment_id} has an unknown state {state!r}")
+    author = commenters.get(_str(data.get("commenterHex")) or "", _Commenter(None, None, None))
+    parent = _str(data.get("parentHex"))
+    score = data.get("score") if isinstance(data.get("score"), int) else 0
+    return SourceRecord(
+        source=SOURCE,
+        source_id=comment_id,
+        thread=thread,
+        parent_id=None if parent in (None, "root") else parent,
+        author_name=author.name,
+        author_email=author.email,
+        author_website=author.link,
+        body=data.get("markdown") if isinstance(data.get("markdown"), str) else "",
+        body_format=BodyFormat.MARKDOWN,
+        created_at=parse_timestamp(_str(data.get("creationDate")), "creationDate"),
+        status=status,
+        ip=None,
+        position=f"character {offset} (comment {comment_id})",
+        upvotes=max(0, score),
+        downvotes=max(0, -score),
+    )
+
+
+def read(path: Path) -> Iterator[SourceRecord | Problem]:
+    commenters = _commenters(path)
+    threads: dict[str, ThreadInfo] = {}
+    for key, value, offset in _documents(path):
+        if key != "comments":
+            continue
+        try:
+            if not isinstance(value, dict):
+                raise RecordError("expected a JSON object")
+            yield _record(value, offset, commenters, threads)
+        except RecordError as exc:
+            yield Problem(f"character {offset}", str(exc))

@@ -1,0 +1,110 @@
+"""What every importer yields: normalised records, fed to the one writer."""
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from rostra.domain.policy import Status
+
+
+class BodyFormat(StrEnum):
+    HTML = "html"  # HTML whose whitespace is insignificant (Disqus, Remark42 text)
+    AUTOP = "autop"  # WordPress: HTML where blank lines are paragraphs, newlines breaks
+    MARKDOWN = "markdown"  # Markdown the author typed (Isso, Commento, Remark42 orig, Rostra)
+
+
+@dataclass(frozen=True, slots=True)
+class ThreadInfo:
+    """A source thread: an explicit identifier wins over its URL as the key."""
+
+    identifier: str | None
+    url: str | None
+    title: str | None
+
+
+@dataclass(slots=True)
+class SourceRecord:
+    source: str  # the format that names source_id, e.g. "disqus"
+    source_id: str
+    thread: ThreadInfo
+    parent_id: str | None
+    author_name: str | None
+    author_email: str | None
+    author_website: str | None
+    body: str
+    body_format: BodyFormat
+    created_at: datetime
+    status: Status
+    ip: str | None
+    position: str  # where the record is in the file, for messages
+    edited_at: datetime | None = None
+    upvotes: int = 0
+    downvotes: int = 0
+    # Only the Rostra format carries these: hashes made by another server,
+    # and references already in "source:id" form.
+    ip_hash: str | None = None
+    author_key: str | None = None
+    source_ref: str | None = None
+    parent_ref: str | None = None
+
+    @property
+    def ref(self) -> str:
+        return self.source_ref or f"{self.source}:{self.source_id}"
+
+    @property
+    def parent_source_ref(self) -> str | None:
+        if self.parent_ref is not None:
+            return self.parent_ref
+        return None if self.parent_id is None else f"{self.source}:{self.parent_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """A record that cannot be imported; the rest of the file can."""
+
+    position: str
+    message: str
+
+
+class ImportFailure(Exception):
+    """The import stops: the file is malformed or a record is bad without --continue-on-error."""
+
+    def __init__(self, position: str, message: str) -> None:
+        super().__init__(f"{position}: {message}")
+        self.position = position
+        self.message = message
+
+
+class RecordError(ValueError):
+    """Raised while reading one record; the importer turns it into a Problem."""
+
+
+_FRACTION = re.compile(r"(\.\d{6})\d+")
+_SPACE_T = re.compile(r"^(\d{4}-\d{2}-\d{2}) (\d)")
+
+
+def parse_timestamp(text: str | None, what: str = "date") -> datetime:
+    """ISO 8601 with or without a zone; a time without one is taken as UTC."""
+    if text is None or not text.strip():
+        raise RecordError(f"the {what} is missing")
+    value = _FRACTION.sub(r"\1", text.strip())
+    value = _SPACE_T.sub(r"\1T\2", value)
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise RecordError(f"the {what} {text.strip()!r} is not an ISO 8601 time") from None
+    if parsed.tzinfo is None:
+        return parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+def parse_bool(text: str | None) -> bool:
+    return (text or "").strip().lower() in ("true", "1", "yes")
+
+
+def blank_to_none(text: str | None) -> str | None:
+    if text is None:
+        return None
+    stripped = text.strip()
+    return stripped or None

@@ -1,0 +1,80 @@
+"""Remark42 backups: JSON lines (usually gzipped), a header line, then one comment a line.
+
+A comment has `id`, `pid` (its parent, empty at top level), `text` (the
+HTML Remark42 rendered), `orig` (the Markdown typed), `user`, `locator`
+({site, url}), `time` (RFC 3339 with a zone), `delete` and `title`. The
+Markdown is imported when there is one; comments Remark42 itself imported
+from elsewhere carry HTML in `orig`, so for them `text` is used. The thread
+key is the locator URL, normalised.
+"""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from rostra.domain.policy import Status
+from rostra.importers.jsonlines import iter_lines
+from rostra.importers.records import (
+    BodyFormat,
+    Problem,
+    RecordError,
+    SourceRecord,
+    ThreadInfo,
+    blank_to_none,
+    parse_timestamp,
+)
+
+SOURCE = "remark42"
+
+
+def _str(value: object) -> str | None:
+    return blank_to_none(value) if isinstance(value, str) else None
+
+
+def _record(line: int, data: dict, threads: dict[tuple, ThreadInfo]) -> SourceRecord:
+    comment_id = _str(data.get("id"))
+    if comment_id is None:
+        raise RecordError("the comment has no id")
+    locator = data.get("locator") if isinstance(data.get("locator"), dict) else {}
+    url = _str(locator.get("url"))
+    if url is None:
+        raise RecordError(f"comment {comment_id} has no locator url")
+    title = _str(data.get("title"))
+    thread = threads.setdefault((url, title), ThreadInfo(None, url, title))
+    if len(threads) > 10_000:
+        threads.clear()  # only a cache: the writer keys threads by URL anyway
+    user = data.get("user") if isinstance(data.get("user"), dict) else {}
+    markdown = _str(data.get("orig"))
+    use_markdown = markdown is not None and not data.get("imported")
+    edit = data.get("edit") if isinstance(data.get("edit"), dict) else {}
+    return SourceRecord(
+        source=SOURCE,
+        source_id=comment_id,
+        thread=thread,
+        parent_id=_str(data.get("pid")),
+        author_name=_str(user.get("name")),
+        author_email=None,
+        author_website=None,
+        body=markdown if use_markdown else (data.get("text") or ""),
+        body_format=BodyFormat.MARKDOWN if use_markdown else BodyFormat.HTML,
+        created_at=parse_timestamp(_str(data.get("time")), "time"),
+        status=Status.DELETED if data.get("delete") else Status.PUBLISHED,
+        ip=_str(user.get("ip")),
+        position=f"line {line} (comment {comment_id})",
+        edited_at=parse_timestamp(edit["time"], "edit time") if _str(edit.get("time")) else None,
+    )
+
+
+def read(path: Path) -> Iterator[SourceRecord | Problem]:
+    threads: dict[tuple, ThreadInfo] = {}
+    for line, data in iter_lines(path):
+        if isinstance(data, Problem):
+            yield data
+            continue
+        if isinstance(data, dict) and "locator" not in data and "version" in data:
+            continue  # the header line: format version, users and posts metadata
+        try:
+            if not isinstance(data, dict):
+                raise RecordError("expected a JSON object")
+            yield _record(line, data, threads)
+        except RecordError as exc:
+            yield Problem(f"line {line}", str(exc))

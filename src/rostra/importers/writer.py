@@ -1,0 +1,286 @@
+"""The one writer every importer feeds: batched, idempotent, all-or-nothing.
+
+Rows go into the comments table in large batches with their parent's source
+reference only. When the file is read, one statement links parents (so a
+reply may come before its parent), and each touched thread's tree columns
+and counters are rebuilt from the links (`store.tree.rebuild_thread`).
+Memory is bounded by a batch and by the largest thread, never by the file.
+"""
+
+import hashlib
+import re
+from concurrent.futures import Executor, Future
+from dataclasses import dataclass, field
+
+from sqlalchemy import Connection
+
+from rostra.domain import text
+from rostra.domain.markdown import render_markdown
+from rostra.domain.ranking import wilson_lower_bound
+from rostra.domain.urls import InvalidURL, normalize_page_url
+from rostra.importers.html_markdown import html_to_markdown
+from rostra.importers.progress import Progress
+from rostra.importers.records import BodyFormat, Problem, RecordError, SourceRecord, ThreadInfo
+from rostra.importers.report import ImportReport
+from rostra.service.identity import Hasher
+from rostra.service.threads import KEY_MAX_CHARS
+from rostra.store import imports as store
+from rostra.store.tree import rebuild_thread
+
+ANONYMOUS = "Anonymous"
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    dry_run: bool = False
+    continue_on_error: bool = False
+    url_map: tuple[tuple[str, str], ...] = ()
+    batch_size: int = 2000
+    workers: int = 1  # processes converting and rendering bodies beside the reader
+
+
+def map_url(url: str, url_map: tuple[tuple[str, str], ...]) -> str:
+    """Rewrite the longest matching OLD prefix to NEW (sites move between domains)."""
+    for old, new in sorted(url_map, key=lambda pair: -len(pair[0])):
+        if url.startswith(old):
+            return new + url[len(old) :]
+    return url
+
+
+def thread_identity(
+    info: ThreadInfo, url_map: tuple[tuple[str, str], ...]
+) -> tuple[str, str | None, str | None]:
+    """(key, canonical url, title): the source's identifier if it has one, else its URL."""
+    url = map_url(info.url.strip(), url_map) if info.url and info.url.strip() else None
+    canonical = None
+    if url:
+        try:
+            canonical = normalize_page_url(url)
+        except InvalidURL:
+            canonical = None
+    if info.identifier and text.clean_line(info.identifier):
+        key = text.clean_line(info.identifier)
+    elif canonical:
+        key = canonical
+    elif url and text.clean_line(url):
+        key = text.clean_line(url)  # a relative address such as an Isso path, kept as given
+    else:
+        raise RecordError("the thread has neither an identifier nor a URL")
+    if len(key) > KEY_MAX_CHARS:
+        raise RecordError(f"the thread key is longer than {KEY_MAX_CHARS} characters")
+    if canonical and len(canonical) > 2048:
+        canonical = None
+    return key, canonical, text.clean_title(info.title)
+
+
+def body_pair(body: str, body_format: BodyFormat) -> tuple[str, str]:
+    """The (Markdown source, safe HTML) pair Rostra would have stored."""
+    body = body.replace("\r\n", "\n").replace("\x00", "")
+    if body_format == BodyFormat.MARKDOWN:
+        source = body.strip()
+    else:
+        source = html_to_markdown(body, autop=body_format == BodyFormat.AUTOP)
+    return source, render_markdown(source)
+
+
+def body_pairs(items: list[tuple[str, BodyFormat]]) -> list[tuple[str, str]]:
+    """Bodies of a batch, converted in a worker process: rendering is the costly step."""
+    return [body_pair(body, body_format) for body, body_format in items]
+
+
+_SIMPLE_EMAIL = re.compile(r"^[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(\.[A-Za-z0-9-]{1,63})+$")
+
+
+def _email(value: str | None) -> str | None:
+    # The plain ASCII form needs no full validation; it normalises to a lower-case domain.
+    if value and _SIMPLE_EMAIL.match(value) and ".." not in value and not value.startswith("."):
+        local_part, _, domain = value.rpartition("@")
+        if not local_part.endswith(".") and not any(
+            p.startswith("-") or p.endswith("-") for p in domain.split(".")
+        ):
+            return f"{local_part}@{domain.lower()}"
+    return _optional(text.clean_email, value)
+
+
+def _name(value: str | None) -> str:
+    cleaned = text.clean_line(value or "")
+    return cleaned[: text.NAME_MAX_CHARS].strip() or ANONYMOUS
+
+
+def _optional(cleaner, value: str | None) -> str | None:
+    # A malformed address from the source is dropped, never stored unchecked.
+    try:
+        return cleaner(value)
+    except text.InvalidText:
+        return None
+
+
+def _digest(values: dict) -> str:
+    parts = [
+        str(values[name])
+        for name in (
+            "status", "author_name", "author_email", "author_website", "body_source",
+            "created_at", "edited_at", "upvotes", "downvotes", "source_parent_ref", "thread_id",
+        )
+    ]  # fmt: skip
+    return hashlib.blake2b("\x1f".join(parts).encode(), digest_size=16).hexdigest()
+
+
+@dataclass
+class ImportWriter:
+    conn: Connection
+    site_id: int
+    hasher: Hasher
+    options: ImportOptions
+    report: ImportReport
+    progress: Progress
+    pool: Executor | None = None
+    start_id: int = 0
+    batch: list[SourceRecord] = field(default_factory=list)
+    pending: tuple[list[SourceRecord], list[Future]] | None = None
+    threads: dict[ThreadInfo, int] = field(default_factory=dict)
+    keys: dict[str, int] = field(default_factory=dict)
+    touched: set[int] = field(default_factory=set)
+    updated_ids: set[int] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        self.start_id = store.last_comment_id(self.conn)
+
+    def add(self, record: SourceRecord) -> None:
+        self.report.comments_seen += 1
+        self.batch.append(record)
+        if len(self.batch) >= self.options.batch_size:
+            self.flush()
+
+    def problem(self, problem: Problem) -> None:
+        from rostra.importers.records import ImportFailure
+
+        if not self.options.continue_on_error:
+            raise ImportFailure(problem.position, problem.message)
+        self.report.add_problem(problem)
+
+    def flush(self) -> None:
+        """Hand the batch's bodies to the workers, and store the previous batch meanwhile."""
+        batch, self.batch = self.batch, []
+        submitted = None
+        if batch and self.pool is not None:
+            step = max(1, len(batch) // 8)
+            submitted = (
+                batch,
+                [
+                    self.pool.submit(
+                        body_pairs, [(r.body, r.body_format) for r in batch[i : i + step]]
+                    )
+                    for i in range(0, len(batch), step)
+                ],
+            )
+        if self.pending is not None:
+            previous, futures = self.pending
+            self.pending = None
+            self._store(previous, [pair for future in futures for pair in future.result()])
+        if submitted is not None:
+            self.pending = submitted
+        elif batch:
+            self._store(batch, [body_pair(r.body, r.body_format) for r in batch])
+
+    def _store(self, batch: list[SourceRecord], bodies: list[tuple[str, str]]) -> None:
+        existing = store.existing_by_ref(self.conn, self.site_id, list({r.ref for r in batch}))
+        in_batch: set[str] = set()
+        inserts: list[dict] = []
+        updates: list[dict] = []
+        for record, body in zip(batch, bodies, strict=True):
+            ref = record.ref
+            if ref in in_batch:
+                self.report.skipped["duplicate id in file"] += 1
+                continue
+            in_batch.add(ref)
+            try:
+                values = self._values(record, body)
+            except RecordError as exc:
+                self.problem(Problem(record.position, str(exc)))
+                continue
+            found = existing.get(ref)
+            if found is None:
+                inserts.append(values)
+                self.touched.add(values["thread_id"])
+            elif found.id > self.start_id or found.id in self.updated_ids:
+                self.report.skipped["duplicate id in file"] += 1
+            elif found.digest == values["source_digest"]:
+                self.report.skipped["unchanged since last import"] += 1
+            else:
+                updates.append({"id": found.id, **values})
+                self.updated_ids.add(found.id)
+                self.touched.add(found.thread_id)
+        store.insert_comments(self.conn, inserts)
+        store.update_from_source(self.conn, updates)
+        self.report.imported += len(inserts)
+        self.report.updated += len(updates)
+        self.progress.update(len(batch))
+
+    def _thread_id(self, record: SourceRecord) -> int:
+        thread_id = self.threads.get(record.thread)
+        if thread_id is not None:
+            return thread_id
+        key, url, title = thread_identity(record.thread, self.options.url_map)
+        # Asked again for each source thread with this key: a later one may bring the
+        # title or URL an earlier one lacked.
+        thread_id, created = store.find_or_create_thread(
+            self.conn, self.site_id, key, title, url, record.created_at
+        )
+        if key not in self.keys:
+            self.keys[key] = thread_id
+            self.report.threads_seen += 1
+            self.report.threads_created += int(created)
+        self.threads[record.thread] = thread_id
+        return thread_id
+
+    def _values(self, record: SourceRecord, body: tuple[str, str]) -> dict:
+        source, html = body
+        ip = (record.ip or "").strip() or None
+        parent_ref = record.parent_source_ref
+        if parent_ref == record.ref:
+            parent_ref = f"{parent_ref}#self"  # a comment cannot answer itself: an orphan
+        if len(record.ref) > 200 or (parent_ref and len(parent_ref) > 200):
+            raise RecordError("the comment id is longer than 200 characters")
+        values = dict(
+            site_id=self.site_id,
+            thread_id=self._thread_id(record),
+            parent_id=None,
+            root_id=None,
+            depth=0,
+            sibling_pos=0,
+            chain_pos=0,
+            child_seq=0,
+            reply_count=0,
+            status=record.status.value,
+            visible=False,
+            author_name=_name(record.author_name),
+            author_email=_email(record.author_email),
+            author_website=_optional(text.clean_website, record.author_website),
+            author_key=record.author_key or (self.hasher.voter_key(ip, "") if ip else None),
+            ip_hash=record.ip_hash or (self.hasher.ip_hash(ip) if ip else None),
+            body_source=source,
+            body_html=html,
+            created_at=record.created_at,
+            edited_at=record.edited_at,
+            upvotes=max(0, record.upvotes),
+            downvotes=max(0, record.downvotes),
+            rank=wilson_lower_bound(max(0, record.upvotes), max(0, record.downvotes)),
+            edit_token_hash=None,
+            source_ref=record.ref,
+            source_parent_ref=parent_ref,
+        )
+        values["source_digest"] = _digest(values)
+        return values
+
+    def finish(self) -> None:
+        self.flush()
+        self.flush()  # the last batch is still with the workers
+        self.progress.phase("linking replies to parents")
+        store.link_parents(self.conn, self.site_id)
+        self.report.orphans = store.orphans_since(self.conn, self.site_id, self.start_id)
+        self.progress.phase(f"rebuilding {len(self.touched)} threads")
+        for thread_id in sorted(self.touched):
+            self.report.orphans += rebuild_thread(self.conn, thread_id).detached
+        self.report.threads_touched = len(self.touched)
+        self.report.outcome = store.outcome_since(self.conn, self.site_id, self.start_id)

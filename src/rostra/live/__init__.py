@@ -1,0 +1,1 @@
+"""Live updates: server-sent events fanned out across processes and hosts."""

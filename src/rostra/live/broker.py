@@ -1,0 +1,122 @@
+"""Fan-out of events to the open streams of this process.
+
+One task per process follows the change feed and reads new events once for
+all its streams; each stream has a bounded queue, and a stream whose reader
+is too slow to keep up is dropped (it reconnects and resumes from the
+database) instead of growing memory.
+"""
+
+import asyncio
+import logging
+from collections import defaultdict, deque
+from collections.abc import AsyncIterator
+from contextlib import suppress
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from starlette.concurrency import run_in_threadpool
+
+from rostra.store import events as event_store
+from rostra.store.database import Database
+from rostra.store.events import EventRow
+
+log = logging.getLogger("rostra.live")
+
+QUEUE_LIMIT = 64
+# Ids are allocated before commit, so a later id can become visible first;
+# re-reading a short tail and skipping ids already sent closes that gap.
+_REREAD = 200
+_PRUNE_EVERY = timedelta(minutes=10)
+
+
+@dataclass(eq=False)
+class Stream:
+    thread_id: int
+    queue: asyncio.Queue = field(default_factory=lambda: asyncio.Queue(QUEUE_LIMIT))
+    dropped: bool = False
+
+
+class Broker:
+    def __init__(
+        self, db: Database, changes: AsyncIterator[None], *, max_streams: int, retention: timedelta
+    ) -> None:
+        self._db = db
+        self._changes = changes
+        self.max_streams = max_streams
+        self._retention = retention
+        self._streams: dict[int, set[Stream]] = defaultdict(set)
+        self._seen: deque[int] = deque(maxlen=4 * _REREAD)
+        self._last_id = 0
+        self._task: asyncio.Task | None = None
+        self._pruned_at = datetime.min.replace(tzinfo=UTC)
+
+    @property
+    def open_streams(self) -> int:
+        return sum(len(streams) for streams in self._streams.values())
+
+    def start(self) -> None:
+        self._task = asyncio.get_running_loop().create_task(self._follow())
+
+    async def stop(self) -> None:
+        """Close every stream (readers reconnect elsewhere) and stop following."""
+        for streams in self._streams.values():
+            for stream in streams:
+                stream.dropped = True
+                if not stream.queue.full():
+                    stream.queue.put_nowait(None)
+        if self._task is not None:
+            self._task.cancel()
+            with suppress(asyncio.CancelledError):
+                await self._task
+
+    def subscribe(self, thread_id: int) -> Stream | None:
+        """A new stream, or None when this process already serves its maximum."""
+        if self.open_streams >= self.max_streams:
+            return None
+        stream = Stream(thread_id)
+        self._streams[thread_id].add(stream)
+        return stream
+
+    def unsubscribe(self, stream: Stream) -> None:
+        streams = self._streams.get(stream.thread_id)
+        if streams is not None:
+            streams.discard(stream)
+            if not streams:
+                del self._streams[stream.thread_id]
+
+    async def _follow(self) -> None:
+        self._last_id = await run_in_threadpool(self._latest)
+        async for _ in self._changes:
+            try:
+                rows = await run_in_threadpool(self._read_new)
+            except Exception:  # the database may be restarting; the next tick retries
+                log.warning("could not read events", exc_info=True)
+                continue
+            for row in rows:
+                self._dispatch(row)
+
+    def _latest(self) -> int:
+        with self._db.read() as conn:
+            return event_store.latest_id(conn)
+
+    def _read_new(self) -> list[EventRow]:
+        with self._db.read() as conn:
+            rows = event_store.after(conn, max(0, self._last_id - _REREAD))
+        now = datetime.now(UTC)
+        if now - self._pruned_at > _PRUNE_EVERY:
+            self._pruned_at = now
+            with self._db.write() as conn:
+                event_store.prune(conn, now - self._retention)
+        fresh = [row for row in rows if row.id not in self._seen]
+        for row in fresh:
+            self._seen.append(row.id)
+            self._last_id = max(self._last_id, row.id)
+        return fresh
+
+    def _dispatch(self, row: EventRow) -> None:
+        for stream in list(self._streams.get(row.thread_id, ())):
+            try:
+                stream.queue.put_nowait(row)
+            except asyncio.QueueFull:
+                stream.dropped = True
+                self.unsubscribe(stream)

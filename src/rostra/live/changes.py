@@ -1,0 +1,62 @@
+"""How a process learns that another one wrote events: one interface, two backends.
+
+PostgreSQL wakes listeners with NOTIFY on one connection per process. SQLite
+has no notifications, but `PRAGMA data_version` changes whenever another
+connection commits, so one cheap poll per process notices every worker's
+writes on the host.
+"""
+
+import asyncio
+import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import suppress
+
+import psycopg
+from sqlalchemy.engine import make_url
+
+from rostra.store.database import normalize_database_url
+from rostra.store.events import CHANNEL
+
+SQLITE_POLL_SECONDS = 0.05
+# A missed notification (a reconnect, say) is caught by a slow safety poll.
+POSTGRES_SAFETY_SECONDS = 2.0
+
+
+async def sqlite_changes(path: str) -> AsyncIterator[None]:
+    connection = sqlite3.connect(path, check_same_thread=False)
+    try:
+        last = None
+        while True:
+            version = connection.execute("PRAGMA data_version").fetchone()[0]
+            if version != last:
+                last = version
+                yield
+            await asyncio.sleep(SQLITE_POLL_SECONDS)
+    finally:
+        connection.close()
+
+
+async def postgres_changes(conninfo: str) -> AsyncIterator[None]:
+    while True:
+        try:
+            async with await psycopg.AsyncConnection.connect(conninfo, autocommit=True) as conn:
+                await conn.execute(f"LISTEN {CHANNEL}")
+                while True:
+                    # One tick per batch of notifications, or after the safety
+                    # interval; the first tick catches up on anything written
+                    # while this process was not listening.
+                    yield
+                    async for _ in conn.notifies(timeout=POSTGRES_SAFETY_SECONDS, stop_after=1):
+                        pass
+        except psycopg.OperationalError:
+            # The database is down or restarting: try again shortly.
+            with suppress(asyncio.CancelledError):
+                await asyncio.sleep(1.0)
+
+
+def change_feed(database_url: str) -> AsyncIterator[None]:
+    url = make_url(normalize_database_url(database_url))
+    if url.get_backend_name() == "sqlite":
+        return sqlite_changes(url.database)
+    conninfo = url.set(drivername="postgresql").render_as_string(hide_password=False)
+    return postgres_changes(conninfo)

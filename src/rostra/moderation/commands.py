@@ -1,0 +1,141 @@
+"""``rostra moderation ...``: score comments and evaluate the model outside the server."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import IO, Any
+
+import click
+
+from .classifier import DEFAULT_HOLD_THRESHOLD, DEFAULT_REJECT_THRESHOLD, ToxicityClassifier
+
+# Big enough to amortise per-batch overhead, small enough that output keeps
+# streaming when stdin is a slow pipe.
+BATCH_SIZE = 512
+
+
+def verdict(score: float, hold: float, reject: float) -> str:
+    if score >= reject:
+        return "reject"
+    if score >= hold:
+        return "hold"
+    return "publish"
+
+
+def parse_line(line: str, number: int) -> tuple[str | None, dict[str, Any]]:
+    """Return (text, fields to echo) or (None, error record).
+
+    A line whose first non-blank character is ``{`` must be a JSON object with a
+    string ``text``; anything else is taken as the text itself.
+    """
+    stripped = line.rstrip("\r\n")
+    if not stripped.strip():
+        return None, {"line": number, "error": "empty line"}
+    if not stripped.lstrip().startswith("{"):
+        return stripped, {}
+    try:
+        row = json.loads(stripped)
+    except json.JSONDecodeError as exc:
+        return None, {"line": number, "error": f"malformed JSON: {exc.msg} at column {exc.colno}"}
+    if not isinstance(row, dict) or not isinstance(row.get("text"), str):
+        return None, {"line": number, "error": 'JSON object needs a string "text" field'}
+    echo = {"id": row["id"]} if "id" in row else {}
+    return row["text"], echo
+
+
+def _batches(lines: Iterable[str]) -> Iterator[list[tuple[int, str]]]:
+    batch: list[tuple[int, str]] = []
+    for number, line in enumerate(lines, start=1):
+        batch.append((number, line))
+        if len(batch) >= BATCH_SIZE:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def score_stream(
+    clf: ToxicityClassifier, lines: Iterable[str], out: IO[str], hold: float, reject: float
+) -> int:
+    """Write one JSON line per input line, in order; return how many failed."""
+    failures = 0
+    for batch in _batches(lines):
+        parsed = [parse_line(line, number) for number, line in batch]
+        scores = iter(clf.score_many([text for text, _ in parsed if text is not None]))
+        for text, extra in parsed:
+            if text is None:
+                failures += 1
+                record = extra
+            else:
+                score = next(scores)
+                record = {
+                    **extra,
+                    "score": round(score, 6),
+                    "verdict": verdict(score, hold, reject),
+                }
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        out.flush()
+    return failures
+
+
+@click.group(name="moderation")
+def moderation() -> None:
+    """Toxicity scoring for comment moderation."""
+
+
+@moderation.command()
+@click.option(
+    "--hold",
+    type=click.FloatRange(0, 1),
+    default=DEFAULT_HOLD_THRESHOLD,
+    show_default=True,
+    help="Score at or above which a comment is held for review.",
+)
+@click.option(
+    "--reject",
+    type=click.FloatRange(0, 1),
+    default=DEFAULT_REJECT_THRESHOLD,
+    show_default=True,
+    help="Score at or above which a comment is rejected.",
+)
+@click.option(
+    "--model",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Model file (default: the shipped one).",
+)
+def score(hold: float, reject: float, model: Path | None) -> None:
+    """Score comments from stdin: JSON lines {"text": ...} or plain text lines.
+
+    Writes one JSON line per input line, in input order: {"score", "verdict"}
+    (plus "id" when the input had one). A bad input line yields
+    {"line": N, "error": ...} in its place; scoring goes on, and the command
+    exits with status 1 at the end if any line failed.
+    """
+    if reject < hold:
+        raise click.BadParameter("--reject must be at least --hold", param_hint="--reject")
+    clf = ToxicityClassifier.load(model)
+    stdin = click.get_text_stream("stdin", encoding="utf-8", errors="replace")
+    failures = score_stream(clf, stdin, click.get_text_stream("stdout"), hold, reject)
+    if failures:
+        click.echo(f"{failures} input line(s) could not be scored; see the error records", err=True)
+        sys.exit(1)
+
+
+@moderation.command()
+@click.option(
+    "--data",
+    "data_dir",
+    type=click.Path(path_type=Path),
+    default=Path("../shared/data/moderation"),
+    show_default=True,
+    help="Folder with the labelled corpora (held-out splits are skipped if absent).",
+)
+def evaluate(data_dir: Path) -> None:
+    """Print held-out ROC-AUC, precision/recall, functional-suite accuracy and speed."""
+    from .evaluate import run
+
+    run(data_dir)

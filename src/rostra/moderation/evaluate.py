@@ -1,0 +1,245 @@
+"""Evaluation report: held-out splits, functional suite, speed; Rostra beside
+the alt-profanity-check baseline when that package (``eval`` extra) is installed.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from .classifier import (
+    DEFAULT_HOLD_THRESHOLD,
+    DEFAULT_MODEL_PATH,
+    DEFAULT_REJECT_THRESHOLD,
+    ToxicityClassifier,
+)
+from .datasets import EVALUATION_ONLY, TEST, TRAINED_ON, Example, load
+from .metrics import precision_recall, roc_auc
+from .suite import GROUPS, SuiteCase, load_suite
+
+BatchScorer = Callable[[Sequence[str]], list[float]]
+SingleScorer = Callable[[str], object]
+
+# alt-profanity-check's own predict() cut-off
+BASELINE_THRESHOLD = 0.5
+SPEED_SAMPLE = 4000
+LATENCY_SAMPLE = 1000
+
+
+@dataclass(frozen=True)
+class System:
+    name: str
+    batch: BatchScorer
+    single: SingleScorer
+    thresholds: dict[str, float]
+
+
+def rostra_system() -> System:
+    clf = ToxicityClassifier.load()
+    return System(
+        "rostra",
+        clf.score_many,
+        clf.score,
+        {"hold": DEFAULT_HOLD_THRESHOLD, "reject": DEFAULT_REJECT_THRESHOLD},
+    )
+
+
+def baseline_system() -> System | None:
+    # one core for a like-for-like speed comparison
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(var, "1")
+    try:
+        from profanity_check import predict_prob
+    except ImportError:
+        return None
+
+    def batch(texts: Sequence[str]) -> list[float]:
+        return [float(p) for p in predict_prob(list(texts))]
+
+    return System(
+        "alt-profanity-check",
+        batch,
+        lambda text: predict_prob([text]),
+        {"hold": BASELINE_THRESHOLD},
+    )
+
+
+def _print_table(header: Sequence[str], rows: list[Sequence[object]]) -> None:
+    cells = [list(map(str, header))] + [[_fmt(v) for v in row] for row in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
+    for k, row in enumerate(cells):
+        print(
+            "  ".join(
+                v.ljust(w) if i == 0 else v.rjust(w)
+                for i, (v, w) in enumerate(zip(row, widths, strict=True))
+            )
+        )
+        if k == 0:
+            print("  ".join("-" * w for w in widths))
+    print()
+
+
+def _fmt(value: object) -> str:
+    return f"{value:.3f}" if isinstance(value, float) else str(value)
+
+
+def _corpora(data_dir: Path) -> dict[str, list[Example]]:
+    examples = load(data_dir, TRAINED_ON | EVALUATION_ONLY)
+    by_set: dict[str, list[Example]] = {}
+    for ex in examples:
+        if ex.split == TEST:
+            by_set.setdefault(ex.dataset, []).append(ex)
+    return by_set
+
+
+def report_splits(systems: list[System], data_dir: Path) -> list[str]:
+    by_set = _corpora(data_dir)
+    in_domain = [ex for name in TRAINED_ON for ex in by_set[name]]
+    everything = [ex for rows in by_set.values() for ex in rows]
+    groups = [(f"{n} (held-out test)", by_set[n]) for n in TRAINED_ON]
+    groups += [(f"{n} (never trained on)", by_set[n]) for n in EVALUATION_ONLY]
+    groups += [("POOLED held-out tests", in_domain), ("POOLED incl. never-trained", everything)]
+
+    print("== ROC-AUC on held-out test splits ==")
+    scored = {s.name: {ex.text: 0.0 for ex in everything} for s in systems}
+    texts = list(scored[systems[0].name])
+    for s in systems:
+        scored[s.name] = dict(zip(texts, s.batch(texts), strict=True))
+    rows = []
+    for label, rows_ in groups:
+        labels = [ex.label for ex in rows_]
+        aucs = [roc_auc([scored[s.name][ex.text] for ex in rows_], labels) for s in systems]
+        rows.append([label, len(rows_), sum(labels), *aucs])
+    _print_table(["split", "n", "toxic", *(s.name for s in systems)], rows)
+
+    print("== Precision / recall at shipped thresholds ==")
+    rows = []
+    for s in systems:
+        for tname, t in s.thresholds.items():
+            for label, rows_ in groups:
+                p, r = precision_recall(
+                    [scored[s.name][ex.text] for ex in rows_], [ex.label for ex in rows_], t
+                )
+                rows.append([s.name, f"{tname}>={t:g}", label, p, r])
+    _print_table(["system", "threshold", "split", "precision", "recall"], rows)
+    return texts
+
+
+def report_suite(systems: list[System]) -> None:
+    cases = load_suite()
+    print(f"== Functional suite ({len(cases)} cases): share handled correctly at hold ==")
+    verdicts = {}
+    for s in systems:
+        scores = s.batch([c.text for c in cases])
+        verdicts[s.name] = [
+            (score >= s.thresholds["hold"]) == c.toxic
+            for score, c in zip(scores, cases, strict=True)
+        ]
+    rows = []
+    for group in GROUPS:
+        behaviours = list(dict.fromkeys(c.behaviour for c in cases if c.group == group))
+        for behaviour in behaviours:
+            rows.append(
+                [
+                    f"{group}/{behaviour}",
+                    _count(cases, behaviour=behaviour),
+                    *(_accuracy(cases, verdicts[s.name], behaviour=behaviour) for s in systems),
+                ]
+            )
+        rows.append(
+            [
+                f"{group} (all)",
+                _count(cases, group=group),
+                *(_accuracy(cases, verdicts[s.name], group=group) for s in systems),
+            ]
+        )
+    _print_table(["behaviour", "n", *(s.name for s in systems)], rows)
+
+
+def _select(cases: list[SuiteCase], behaviour: str | None, group: str | None) -> list[int]:
+    return [
+        k
+        for k, c in enumerate(cases)
+        if (behaviour is None or c.behaviour == behaviour) and (group is None or c.group == group)
+    ]
+
+
+def _count(cases: list[SuiteCase], behaviour: str | None = None, group: str | None = None) -> int:
+    return len(_select(cases, behaviour, group))
+
+
+def _accuracy(
+    cases: list[SuiteCase],
+    correct: list[bool],
+    behaviour: str | None = None,
+    group: str | None = None,
+) -> float:
+    picked = _select(cases, behaviour, group)
+    return sum(correct[k] for k in picked) / len(picked)
+
+
+def _load_seconds() -> float:
+    """Import plus load in a fresh interpreter: what a server start pays."""
+    code = (
+        "import time; t = time.perf_counter();"
+        "from rostra.moderation.classifier import ToxicityClassifier;"
+        "ToxicityClassifier.load(); print(time.perf_counter() - t)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[2])},
+    )
+    return float(out.stdout.strip())
+
+
+def report_speed(systems: list[System], texts: Sequence[str]) -> None:
+    print("== Speed (one process, one core) ==")
+    # a fixed mix of all corpora, not the first corpus's short tweets
+    sample = random.Random(0).sample(list(texts), min(SPEED_SAMPLE, len(texts)))
+    rows = []
+    for s in systems:
+        started = time.perf_counter()
+        s.batch(sample)
+        throughput = len(sample) / (time.perf_counter() - started)
+        latencies = []
+        for text in sample[:LATENCY_SAMPLE]:
+            t0 = time.perf_counter()
+            s.single(text)
+            latencies.append((time.perf_counter() - t0) * 1000)
+        p50 = statistics.median(latencies)
+        p99 = statistics.quantiles(latencies, n=100)[98]
+        rows.append([s.name, f"{throughput:,.0f}", f"{p50:.2f}", f"{p99:.2f}"])
+    _print_table(["system", "comments/s (batch)", "single p50 ms", "single p99 ms"], rows)
+    print(f"mean comment length in sample: {statistics.mean(map(len, sample)):.0f} chars")
+    print(f"rostra cold load (fresh interpreter, import + load): {_load_seconds():.2f} s")
+    print(f"rostra artifact: {DEFAULT_MODEL_PATH.stat().st_size / 1e6:.2f} MB")
+
+
+def run(data_dir: Path | None) -> None:
+    systems = [rostra_system()]
+    baseline = baseline_system()
+    if baseline is None:
+        print("alt-profanity-check not installed (pip install '.[eval]'): baseline skipped\n")
+    else:
+        systems.append(baseline)
+    print(
+        f"rostra thresholds: hold {DEFAULT_HOLD_THRESHOLD:g}, reject {DEFAULT_REJECT_THRESHOLD:g};"
+        f" baseline threshold {BASELINE_THRESHOLD:g}\n"
+    )
+    texts: Sequence[str] = [c.text for c in load_suite()]
+    if data_dir is not None and data_dir.is_dir():
+        texts = report_splits(systems, data_dir)
+    else:
+        print(f"no data at {data_dir}: held-out splits skipped\n")
+    report_suite(systems)
+    report_speed(systems, texts)

@@ -1,0 +1,79 @@
+"""The event log behind live updates."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection, bindparam, select, text
+
+from rostra.store.schema import events
+
+CHANNEL = "rostra_events"
+
+
+@dataclass(frozen=True)
+class EventRow:
+    id: int
+    thread_id: int
+    kind: str
+    payload: dict
+
+
+_COLUMNS = (events.c.id, events.c.thread_id, events.c.kind, events.c.payload)
+_INSERT = events.insert()
+_NOTIFY = text("SELECT pg_notify(:channel, :message)")
+_AFTER = (
+    select(*_COLUMNS)
+    .where(events.c.id > bindparam("after"))
+    .order_by(events.c.id)
+    .limit(bindparam("limit"))
+)
+_THREAD_AFTER = (
+    select(*_COLUMNS)
+    .where(events.c.thread_id == bindparam("tid"), events.c.id > bindparam("after"))
+    .order_by(events.c.id)
+    .limit(bindparam("limit"))
+)
+
+
+def append(
+    conn: Connection,
+    thread_id: int,
+    kind: str,
+    comment_id: int | None,
+    payload: dict,
+    now: datetime,
+) -> int:
+    """Record an event in the transaction of the change itself, so it is seen
+    exactly when the change is; on PostgreSQL, wake every listening process."""
+    event_id = conn.execute(
+        _INSERT,
+        {
+            "thread_id": thread_id,
+            "kind": kind,
+            "comment_id": comment_id,
+            "payload": payload,
+            "created_at": now,
+        },
+    ).inserted_primary_key[0]
+    if conn.dialect.name == "postgresql":
+        conn.execute(_NOTIFY, {"channel": CHANNEL, "message": str(event_id)})
+    return event_id
+
+
+def after(conn: Connection, event_id: int, limit: int = 1000) -> list[EventRow]:
+    return [EventRow(*row) for row in conn.execute(_AFTER, {"after": event_id, "limit": limit})]
+
+
+def for_thread_after(
+    conn: Connection, thread_id: int, event_id: int, limit: int = 1000
+) -> list[EventRow]:
+    rows = conn.execute(_THREAD_AFTER, {"tid": thread_id, "after": event_id, "limit": limit})
+    return [EventRow(*row) for row in rows]
+
+
+def latest_id(conn: Connection) -> int:
+    return conn.execute(select(events.c.id).order_by(events.c.id.desc()).limit(1)).scalar() or 0
+
+
+def prune(conn: Connection, before: datetime) -> int:
+    return conn.execute(events.delete().where(events.c.created_at < before)).rowcount

@@ -1,0 +1,431 @@
+"""Importers and exporters on SQLite and PostgreSQL: fidelity, idempotence, all-or-nothing."""
+
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import select
+
+from helpers import post
+from rostra.cli import main as cli
+from rostra.importers import ImportFailure, ImportOptions, run_import
+from rostra.service import comments as svc
+from rostra.service.comments import Client
+from rostra.store.schema import comments, threads
+from rostra.store.tree import rebuild_thread
+
+FIXTURES = Path(__file__).parent / "fixtures"
+_DERIVED = ("parent_id", "root_id", "depth", "sibling_pos", "chain_pos", "child_seq", "reply_count", "visible")  # fmt: skip
+_COUNTERS = ("comment_count", "root_count", "root_seq", "last_comment_at", "created_at")
+
+
+def imported(db, name, path=None, **options):
+    """Import a fixture by file name ("disqus.xml"), or any file given a format name."""
+    if path is None:
+        name, path = name.split(".")[0], FIXTURES / name
+    return run_import(db, name, path, "news", ImportOptions(**options))
+
+
+def rows(db, key=None):
+    with db.read() as conn:
+        query = select(comments, threads.c.key).join(threads).order_by(comments.c.id)
+        if key is not None:
+            query = query.where(threads.c.key == key)
+        return {row.source_ref: row for row in conn.execute(query)}
+
+
+def thread_rows(db):
+    with db.read() as conn:
+        return {row.key: row for row in conn.execute(select(threads))}
+
+
+def snapshot(db):
+    """Threads and comments without ids: each comment named by its path of sibling positions."""
+    with db.read() as conn:
+        all_threads = {row.id: row for row in conn.execute(select(threads))}
+        found = {row.id: row for row in conn.execute(select(comments))}
+
+    def path(row):
+        return (
+            (*path(found[row.parent_id]), row.sibling_pos) if row.parent_id else (row.sibling_pos,)
+        )
+
+    shown_threads = {
+        t.key: (t.title, t.url, t.comment_count, t.root_count, t.root_seq, t.last_comment_at)
+        for t in all_threads.values()
+    }
+    shown_comments = {
+        (all_threads[row.thread_id].key, path(row)): (
+            row.depth,
+            row.chain_pos,
+            row.child_seq,
+            row.reply_count,
+            row.status,
+            row.visible,
+            row.author_name,
+            row.author_email,
+            row.author_website,
+            row.body_source,
+            row.body_html,
+            row.created_at.replace(microsecond=0),
+        )  # fmt: skip
+        for row in found.values()
+    }
+    return shown_threads, shown_comments
+
+
+def empty_site(db):
+    with db.write() as conn:
+        conn.execute(comments.delete())
+        conn.execute(threads.delete())
+
+
+# --- the tree rebuild --------------------------------------------------------------------------
+
+
+def test_rebuild_reproduces_the_tree_the_api_built(ctx, site):
+    db, hasher = ctx.db, ctx.hasher
+    root = post(db, hasher, "root").comment.id
+    a = post(db, hasher, "a", parent=root).comment.id
+    b = post(db, hasher, "b", parent=root).comment.id
+    a1 = post(db, hasher, "a1", parent=a).comment.id
+    post(db, hasher, "a1x", parent=a1)
+    c = post(db, hasher, "c", parent=root).comment.id
+    second = post(db, hasher, "second root").comment.id
+    post(db, hasher, "under second", parent=second)
+    doomed = post(db, hasher, "to delete").comment
+    keeper = post(db, hasher, "tombstone with a reply", parent=second).comment
+    post(db, hasher, "reply to the tombstone", parent=keeper.id)
+    leaf = post(db, hasher, "deleted leaf", parent=b).comment
+    for victim in (doomed, keeper, leaf):
+        with db.write() as conn:
+            svc.remove_comment(conn, svc.comment_store.comment_by_id(conn, victim.id))
+    del c
+    with db.read() as conn:
+        thread_id = conn.execute(select(threads.c.id)).scalar_one()
+        before = conn.execute(select(*(comments.c[n] for n in ("id", *_DERIVED)))).all()
+        counters = conn.execute(select(*(threads.c[n] for n in (*_COUNTERS, "version")))).one()
+    with db.write() as conn:
+        conn.execute(
+            comments.update().values(
+                root_id=None,
+                depth=0,
+                sibling_pos=0,
+                chain_pos=0,
+                child_seq=0,
+                reply_count=0,
+                visible=False,
+            )  # fmt: skip
+        )
+        conn.execute(threads.update().values(comment_count=0, root_count=0, root_seq=0))
+        result = rebuild_thread(conn, thread_id)
+    assert result.detached == 0
+    with db.read() as conn:
+        after = conn.execute(select(*(comments.c[n] for n in ("id", *_DERIVED)))).all()
+        rebuilt = conn.execute(select(*(threads.c[n] for n in (*_COUNTERS, "version")))).one()
+    assert sorted(after) == sorted(before)
+    assert rebuilt[:-1] == counters[:-1]
+    assert rebuilt.version == counters.version + 1
+
+
+def test_rebuild_cuts_cycles_and_attaches_them_at_top_level(ctx, site):
+    first = post(ctx.db, ctx.hasher, "one").comment.id
+    second = post(ctx.db, ctx.hasher, "two", parent=first).comment.id
+    with ctx.db.write() as conn:
+        conn.execute(comments.update().where(comments.c.id == first).values(parent_id=second))
+        thread_id = conn.execute(select(threads.c.id)).scalar_one()
+        assert rebuild_thread(conn, thread_id).detached == 1
+        depths = dict(conn.execute(select(comments.c.id, comments.c.depth)).all())
+    assert depths == {first: 0, second: 1}
+
+
+# --- Disqus ------------------------------------------------------------------------------------
+
+
+def test_disqus_export_is_imported_faithfully(db, site):
+    report = imported(db, "disqus.xml")
+    assert report.comments_seen == 10
+    assert report.imported == 9
+    assert report.skipped == {"duplicate id in file": 1}
+    assert report.orphans == 1
+    assert report.outcome == {
+        "published": 6, "deleted (tombstone)": 1, "deleted (hidden)": 1, "rejected": 1
+    }  # fmt: skip
+    found = rows(db)
+    first, early = found["disqus:1001"], found["disqus:1002"]
+    # A reply that came before its parent in the file still hangs under it.
+    assert early.parent_id == first.id and early.depth == 1
+    assert first.created_at == datetime(2024, 3, 1, 8, 0, tzinfo=UTC)  # +01:00 read as such
+    assert found["disqus:1004"].created_at == datetime(2024, 3, 1, 10, 30, tzinfo=UTC)  # no zone
+    assert first.body_source.startswith("First! **Finally** the trains are back & on time.")
+    assert "<script>" not in first.body_html and "alert" not in first.body_html
+    assert (
+        '<a href="https://rail.example/timetable?x=1" rel="nofollow ugc noopener">'
+        in first.body_html
+    )
+    assert first.ip_hash and "192.0.2.10" not in str(first) and first.edit_token_hash is None
+    # The deleted parent with a live reply is a tombstone; the deleted leaf is hidden.
+    tombstone, reply = found["disqus:1003"], found["disqus:1004"]
+    assert (tombstone.status, tombstone.visible, tombstone.reply_count) == ("deleted", True, 1)
+    assert reply.parent_id == tombstone.id
+    assert "Ελληνικά" in reply.body_source and "🚆👩🏽‍🔧🇪🇺" in reply.body_html
+    assert reply.author_name == "Zoë Ωmega" and reply.author_email is None
+    assert (found["disqus:1005"].status, found["disqus:1005"].visible) == ("deleted", False)
+    assert (found["disqus:1006"].status, found["disqus:1006"].visible) == ("rejected", False)
+    assert "javascript" not in found["disqus:1006"].body_html
+    orphan = found["disqus:1007"]
+    assert (orphan.parent_id, orphan.depth, orphan.source_parent_ref) == (None, 0, "disqus:999999")
+    shown = thread_rows(db)
+    assert set(shown) == {"article-1", "https://news.example/2024/budget"}
+    article = shown["article-1"]
+    assert (article.title, article.url) == (
+        "Rail line reopens",
+        "https://news.example/2024/rail-line",
+    )
+    # published: 1001, 1002, 1004, 1007; top level visible: 1001, 1003 (tombstone), 1007
+    assert (article.comment_count, article.root_count, article.root_seq) == (4, 3, 5)
+    budget = shown["https://news.example/2024/budget"]
+    assert budget.title == "Budget: the vote"  # the untitled copy took the other one's title
+    assert budget.comment_count == 2
+    escaped = found["disqus:2001"]
+    assert escaped.body_html == (
+        "<p>Escaped HTML rather than CDATA: *not emphasis* &amp; 1. not a list</p>"
+    )
+    assert found["disqus:2002"].parent_id == escaped.id
+
+
+def test_importing_the_same_file_again_changes_nothing(db, site):
+    imported(db, "disqus.xml")
+    before, versions = rows(db), {k: t.version for k, t in thread_rows(db).items()}
+    again = imported(db, "disqus.xml")
+    assert (again.imported, again.updated) == (0, 0)
+    assert again.skipped["unchanged since last import"] == 9
+    assert rows(db) == before
+    assert {k: t.version for k, t in thread_rows(db).items()} == versions
+
+
+def test_a_newer_export_adds_only_what_is_new(db, site, tmp_path):
+    full = (FIXTURES / "disqus.xml").read_text()
+    start = full.index("  <!-- A deleted comment whose reply is live")
+    end = full.index("  <!-- Two Disqus threads")
+    older = tmp_path / "older.xml"
+    older.write_text(full[:start] + full[end:])
+    first = imported(db, "disqus", older)
+    assert first.imported == 4
+    newer = imported(db, "disqus", FIXTURES / "disqus.xml")
+    assert (newer.imported, newer.updated) == (5, 0)
+    assert newer.threads_touched == 1  # the budget thread is untouched: its version stays
+    assert thread_rows(db)["article-1"].comment_count == 4
+
+
+def test_a_changed_source_record_updates_the_comment(db, site, tmp_path):
+    imported(db, "disqus.xml")
+    changed = tmp_path / "changed.xml"
+    changed.write_text(
+        (FIXTURES / "disqus.xml").read_text().replace("Same article, other link", "Edited")
+    )
+    report = imported(db, "disqus", changed)
+    assert (report.imported, report.updated) == (0, 1)
+    assert rows(db)["disqus:2002"].body_source == "Edited"
+
+
+def test_a_malformed_file_stops_with_its_line_and_writes_nothing(db, site):
+    with pytest.raises(ImportFailure) as failure:
+        imported(db, "disqus", FIXTURES / "disqus_malformed.xml")
+    assert failure.value.position.startswith("line 5, column")
+    assert "mismatched tag" in failure.value.message
+    assert rows(db) == {} and thread_rows(db) == {}
+
+
+def test_a_bad_record_stops_the_import_unless_told_to_go_on(db, site):
+    with pytest.raises(ImportFailure) as failure:
+        imported(db, "disqus", FIXTURES / "disqus_bad_record.xml")
+    assert failure.value.position == "line 5"
+    assert "'yesterday' is not an ISO 8601 time" in failure.value.message
+    assert rows(db) == {}
+    report = imported(db, "disqus", FIXTURES / "disqus_bad_record.xml", continue_on_error=True)
+    assert report.imported == 2 and report.skipped == {"invalid record": 1}
+    assert report.problems[0].position == "line 5"
+    assert set(rows(db)) == {"disqus:10", "disqus:12"}
+
+
+def test_dry_run_reports_everything_and_writes_nothing(db, site):
+    report = imported(db, "disqus.xml", dry_run=True)
+    assert report.imported == 9 and report.orphans == 1 and report.dry_run
+    assert rows(db) == {} and thread_rows(db) == {}
+
+
+def test_map_url_rewrites_prefixes_before_normalising(db, site):
+    imported(db, "disqus.xml", url_map=(("https://NEWS.example/", "https://new.example/"),))
+    assert "https://new.example/2024/budget" in thread_rows(db)
+
+
+def test_parallel_body_rendering_gives_the_same_rows(db, site):
+    imported(db, "disqus.xml", workers=2, batch_size=3)
+    parallel = snapshot(db)
+    empty_site(db)
+    imported(db, "disqus.xml")
+    assert snapshot(db) == parallel
+
+
+# --- other formats ------------------------------------------------------------------------------
+
+
+def test_wordpress_statuses_threads_and_autop_bodies(db, site):
+    report = imported(db, "wordpress.xml")
+    assert report.skipped == {"pingback": 1}
+    found = rows(db)
+    ana = found["wordpress:5"]
+    assert ana.body_html == (
+        "<p>Great news.</p>\n<p>Second paragraph<br>\nwith a line break and "
+        "<strong>bold</strong> text.</p>"
+    )
+    assert ana.created_at == datetime(2024, 3, 1, 9, tzinfo=UTC)
+    assert (ana.author_website, ana.author_email) == ("https://ana.example", "ana@example.org")
+    pending = found["wordpress:6"]
+    assert (pending.status, pending.parent_id, pending.visible) == ("pending", ana.id, False)
+    assert pending.created_at == datetime(2024, 3, 1, 11, tzinfo=UTC)  # no GMT date: local as UTC
+    assert found["wordpress:7"].status == "rejected" and found["wordpress:7"].author_website is None
+    assert found["wordpress:8"].status == "rejected"
+    # A parent on another post is not a parent: the reply is an orphan at top level.
+    assert found["wordpress:10"].parent_id is None and report.orphans == 1
+    shown = thread_rows(db)
+    assert shown["https://news.example/2024/03/harbour-plan"].title == "Harbour plan approved"
+    assert shown["https://news.example/2024/03/untitled"].title is None
+
+
+def test_isso_database(db, site, tmp_path):
+    isso = tmp_path / "comments.db"
+    with sqlite3.connect(isso) as conn:
+        conn.executescript((FIXTURES / "isso.sql").read_text())
+    imported(db, "isso", isso, url_map=(("/", "https://news.example/"),))
+    found = rows(db)
+    first = found["isso:1"]
+    assert first.body_source == "Hello *world*, see https://news.example"
+    assert (first.upvotes, first.downvotes) == (3, 1)
+    assert first.created_at == datetime(2024, 3, 1, 9, 0, 0, 500000, tzinfo=UTC)
+    assert (found["isso:2"].status, found["isso:2"].visible) == ("deleted", True)
+    assert found["isso:3"].edited_at is not None and found["isso:3"].depth == 1
+    assert found["isso:4"].status == "pending"
+    assert found["isso:5"].body_html == "<p>&lt;b&gt;raw html&lt;/b&gt; stays text</p>"
+    assert set(thread_rows(db)) == {
+        "https://news.example/2024/03/harbour-plan",
+        "https://news.example/2024/03/no-title",
+    }
+
+
+def test_isso_rejects_a_file_that_is_not_its_database(db, site, tmp_path):
+    with pytest.raises(ImportFailure, match="not an Isso database"):
+        imported(db, "isso", FIXTURES / "commento.json")
+
+
+def test_remark42_backup(db, site):
+    report = imported(db, "remark42.jsonl")
+    found = rows(db)
+    assert found["remark42:b7f6a1c2-0001"].body_source == "Hello **world**"
+    assert found["remark42:b7f6a1c2-0001"].created_at == datetime(2024, 3, 1, 9, 0, 0, 123456, tzinfo=UTC)  # fmt: skip
+    removed = found["remark42:b7f6a1c2-0002"]
+    assert (removed.status, removed.visible) == ("deleted", True)
+    assert found["remark42:b7f6a1c2-0003"].parent_id == removed.id
+    assert found["remark42:b7f6a1c2-0004"].body_source == "Imported *from elsewhere*"
+    assert report.threads_seen == 2  # the utm_campaign link is the same thread
+
+
+def test_commento_export(db, site):
+    imported(db, "commento.json")
+    found = rows(db)
+    assert found["commento:c1"].author_website == "https://ana.example"
+    assert found["commento:c1"].upvotes == 2
+    assert found["commento:c2"].status == "pending" and found["commento:c2"].downvotes == 1
+    assert found["commento:c2"].author_website is None  # "undefined" is no website
+    assert found["commento:c3"].parent_id == found["commento:c2"].id
+    assert found["commento:c3"].author_name == "Anonymous"
+    assert found["commento:c4"].status == "rejected"
+    assert set(thread_rows(db)) == {"https://news.example/2024/03/harbour-plan"}
+
+
+# --- round trips --------------------------------------------------------------------------------
+
+
+def _export(database_url, fmt, out):
+    result = CliRunner().invoke(
+        cli,
+        [
+            "export",
+            "--site",
+            "news",
+            "--format",
+            fmt,
+            "--output",
+            str(out),
+            "--database",
+            database_url,
+        ],  # fmt: skip
+    )
+    assert result.exit_code == 0, result.output
+
+
+def test_rostra_export_round_trip_gives_identical_threads(ctx, site, database_url, tmp_path):
+    imported(ctx.db, "disqus.xml")
+    root = post(ctx.db, ctx.hasher, "native comment", key="article-1").comment.id
+    post(ctx.db, ctx.hasher, "native reply", parent=root, key="article-1")
+    svc.vote(ctx.db, ctx.hasher, root, 1, Client("203.0.113.1", "voter"))
+    before = snapshot(ctx.db)
+    out = tmp_path / "export.jsonl"
+    _export(database_url, "rostra", out)
+    empty_site(ctx.db)
+    report = imported(ctx.db, "rostra", out)
+    assert report.orphans == 0
+    assert snapshot(ctx.db) == before
+    again = imported(ctx.db, "rostra", out)
+    assert again.imported == 0
+
+
+def test_disqus_export_reimports_with_nothing_lost(db, site, database_url, tmp_path):
+    imported(db, "disqus.xml")
+    before = snapshot(db)
+    out = tmp_path / "export.xml"
+    _export(database_url, "disqus", out)
+    empty_site(db)
+    report = imported(db, "disqus", out)
+    assert report.imported == 9
+    assert report.orphans == 0  # the orphan was exported as the top-level comment it had become
+    assert snapshot(db) == before
+
+
+# --- command line -------------------------------------------------------------------------------
+
+
+def test_import_command_reports_and_names_the_bad_line(site, database_url):
+    runner = CliRunner()
+    ok = runner.invoke(
+        cli,
+        [
+            "import",
+            "disqus",
+            str(FIXTURES / "disqus.xml"),
+            "--site",
+            "news",
+            "--dry-run",
+            "--database",
+            database_url,
+        ],  # fmt: skip
+    )
+    assert ok.exit_code == 0, ok.output
+    assert "Dry run (nothing written)" in ok.output and "9 imported" in ok.output
+    bad = runner.invoke(
+        cli,
+        [
+            "import",
+            "disqus",
+            str(FIXTURES / "disqus_malformed.xml"),
+            "--site",
+            "news",
+            "--database",
+            database_url,
+        ],  # fmt: skip
+    )
+    assert bad.exit_code == 1
+    assert "nothing was written: line 5, column" in bad.output

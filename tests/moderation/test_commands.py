@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+from rostra.moderation.commands import moderation
+
+TOXIC = "You are a pathetic idiot and a liar."
+CIVIL = "Thank you for covering the school board meeting."
+
+
+def _run(stdin: str, *args: str) -> tuple[int, list[dict]]:
+    result = CliRunner().invoke(moderation, ["score", *args], input=stdin)
+    return result.exit_code, [json.loads(line) for line in result.stdout.splitlines()]
+
+
+def test_plain_lines_keep_order() -> None:
+    code, rows = _run(f"{TOXIC}\n{CIVIL}\n{TOXIC}\n")
+    assert code == 0
+    assert [r["verdict"] != "publish" for r in rows] == [True, False, True]
+    assert all(0 <= r["score"] <= 1 for r in rows)
+
+
+def test_json_lines_echo_ids() -> None:
+    lines = [json.dumps({"id": i, "text": t}) for i, t in enumerate([CIVIL, TOXIC, CIVIL])]
+    code, rows = _run("\n".join(lines) + "\n")
+    assert code == 0
+    assert [r["id"] for r in rows] == [0, 1, 2]
+    assert [r["verdict"] for r in rows][0] == "publish"
+    assert rows[1]["verdict"] in ("hold", "reject")
+
+
+def test_bad_lines_get_error_records_in_place() -> None:
+    stdin = "\n".join([CIVIL, '{"text": "unterminated', '{"body": "no text"}', "", TOXIC]) + "\n"
+    code, rows = _run(stdin)
+    assert code == 1
+    assert len(rows) == 5
+    assert rows[0]["verdict"] == "publish"
+    assert rows[1]["line"] == 2 and "malformed JSON" in rows[1]["error"]
+    assert rows[2]["line"] == 3 and "text" in rows[2]["error"]
+    assert rows[3] == {"line": 4, "error": "empty line"}
+    assert rows[4]["verdict"] != "publish"
+
+
+def test_thresholds_decide_the_verdict() -> None:
+    _, rows = _run(f"{CIVIL}\n", "--hold", "0", "--reject", "0")
+    assert rows[0]["verdict"] == "reject"
+    _, rows = _run(f"{TOXIC}\n", "--hold", "1", "--reject", "1")
+    assert rows[0]["verdict"] == "publish"
+
+
+def test_reject_below_hold_is_refused() -> None:
+    result = CliRunner().invoke(moderation, ["score", "--hold", "0.9", "--reject", "0.1"], input="")
+    assert result.exit_code == 2
+
+
+def test_many_lines_stream_in_batches() -> None:
+    texts = [CIVIL if k % 3 else TOXIC for k in range(1500)]
+    code, rows = _run("\n".join(texts) + "\n")
+    assert code == 0
+    assert len(rows) == 1500
+    assert [r["verdict"] != "publish" for r in rows] == [k % 3 == 0 for k in range(1500)]
