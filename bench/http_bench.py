@@ -18,7 +18,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -118,20 +118,20 @@ def measure(name: str, request: Request, options: Options, expect: int) -> Measu
     return Measured(name, result, len(answer.body), answer.status, unloaded)
 
 
-def measure_sequential(name: str, request: Request, duration: float) -> Measured:
-    """For very slow servers: one connection, requests back to back, at least two."""
-    latencies: list[float] = []
+def measure_sequential(name: str, request: Request, duration: float, first: float) -> Measured:
+    """For very slow servers: one connection, requests back to back until `duration`
+    has passed; `first` is the time of a request already made (it counts)."""
+    latencies = [first]
     errors = 0
-    answer = servers.probe(request)  # warm-up
-    started = time.perf_counter()
-    while len(latencies) < 2 or time.perf_counter() - started < duration:
+    answer = None
+    while sum(latencies) < duration:
         answer = servers.probe(request)
         latencies.append(answer.seconds)
         errors += answer.status >= 400
-    elapsed = sum(latencies)
+    answer = answer or servers.Answer(200, {}, b"", first)
     result = Result(
         len(latencies),
-        elapsed,
+        sum(latencies),
         loadgen.percentile(latencies, 50) * 1000,
         loadgen.percentile(latencies, 99) * 1000,
         errors,
@@ -264,6 +264,19 @@ def run_rostra(label: str, url: str, plan: dict, options: Options, workdir: Path
     return {"label": label, "results": results, "check": check, "problems": problems}
 
 
+def run_baseline(options: Options, workdir: Path) -> dict:
+    """The same load against a bare ASGI app: the ceiling on this machine right now."""
+    port = servers.free_port()
+    uvicorn = Path(sys.executable).parent / "uvicorn"
+    here = Path(__file__).resolve().parent
+    command = [str(uvicorn), "--app-dir", str(here), "bare_asgi:app", "--port", str(port)]
+    command += ["--workers", str(options.workers), "--log-level", "warning"]
+    request = Request(f"http://127.0.0.1:{port}/")
+    with servers.running(command, {}, request, workdir / "bare.log"):
+        result = measure("bare ASGI, 50 KB", request, options, 200)
+    return {"label": "baseline", "results": [result], "check": None, "problems": []}
+
+
 # --- PostgreSQL -----------------------------------------------------------
 
 
@@ -327,9 +340,13 @@ def run_isso(venv: Path, plan: dict, options: Options, workdir: Path) -> dict:
         slow = Options(options.duration, min(options.connections, 4), options.sizes, 1, "", False)
         for size in options.sizes:
             request = isso_page(base, size)
-            servers.probe(request)  # the first request fills Isso's caches
-            if servers.probe(request).seconds > SLOW_REQUEST_SECONDS:
-                results.append(measure_sequential(f"page {size}", request, options.duration))
+            warm = servers.probe(request)  # the first request fills Isso's caches
+            timed = servers.probe(request)
+            if timed.seconds > SLOW_REQUEST_SECONDS:
+                measured = measure_sequential(
+                    f"page {size}", request, options.duration, timed.seconds
+                )
+                results.append(replace(measured, bytes=len(warm.body)))
             else:
                 results.append(measure(f"page {size}", request, slow, 200))
         results.append(measure("counts 50", isso_counts(base), slow, 200))
@@ -418,13 +435,22 @@ def ratio_lines(rostra: dict, isso: dict) -> list[str]:
         lines.append(
             f"  {base_name:<12} req/s {mine.result.rps:>8.0f} vs {row.result.rps:>7.1f}"
             f" = {rps:>7.1f}x   one request {mine.unloaded_ms:>6.2f} ms vs"
-            f" {row.unloaded_ms:>8.2f} ms = {latency:>6.1f}x faster"
+            f" {row.unloaded_ms:>8.2f} ms ({latency:.1f}x)"
         )
     return lines
 
 
 def report(runs: list[dict], options: Options) -> None:
     client = "wrk -t1" if loadgen.have_wrk() else "Python asyncio client"
+    baseline = next((run for run in runs if run["label"] == "baseline"), None)
+    if baseline and baseline["results"]:
+        row = baseline["results"][0]
+        print(f"\nbaseline, {client}, {options.connections} connections: {row.name}")
+        print(
+            f"  {row.result.rps:.0f} req/s, p50 {row.result.p50_ms:.2f} ms, p99 {row.result.p99_ms:.2f} ms"
+        )
+        print("  (about 32,000 req/s on this machine when idle: lower means other load)")
+    runs = [run for run in runs if run["label"] != "baseline"]
     for run in runs:
         title = f"{run['label']}: {client}, {options.connections} connections, {options.duration:g} s per scenario"
         if run["label"] == "Isso":
@@ -529,6 +555,7 @@ def main(argv: list[str] | None = None) -> None:
     sqlite_label = f"SQLite, {options.workers} workers"
     pg_label = f"PostgreSQL, {options.workers} workers"
     try:
+        attempt(runs, "baseline", lambda: run_baseline(options, workdir))
         if args.backend in ("sqlite", "both"):
             url = str(workdir / "rostra.db")
             attempt(

@@ -1,13 +1,11 @@
 """Shared fixtures: every storage and API test runs on SQLite and on PostgreSQL."""
 
-import os
-import uuid
 from collections.abc import Iterator
 
-import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
+from pgtools import create_postgres_database, drop_postgres_database
 from rostra.api.app import build_context, create_app
 from rostra.config import load_settings
 from rostra.moderation.settings import ModerationSettings
@@ -16,20 +14,7 @@ from rostra.store.database import Database, open_database
 from rostra.store.migrate import upgrade_database
 from rostra.store.schema import metadata
 
-POSTGRES_ADMIN = os.environ.get("ROSTRA_TEST_POSTGRES", "postgresql://127.0.0.1:5432/test")
 SITE_ORIGIN = "https://news.example"
-
-
-def _create_postgres_database() -> tuple[str, str]:
-    name = f"rostra_test_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return name, POSTGRES_ADMIN.rsplit("/", 1)[0] + f"/{name}"
-
-
-def _drop_postgres_database(name: str) -> None:
-    with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
@@ -39,12 +24,12 @@ def database_url(request, tmp_path_factory) -> Iterator[str]:
         upgrade_database(url)
         yield url
         return
-    name, url = _create_postgres_database()
+    name, url = create_postgres_database()
     try:
         upgrade_database(url)
         yield url
     finally:
-        _drop_postgres_database(name)
+        drop_postgres_database(name)
 
 
 def _empty_tables(db: Database) -> None:

@@ -121,12 +121,16 @@ def test_serve_demo_answers_with_the_seeded_thread(database_url, db, workers, tm
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_until_up(base, process)
+        # A reader loads the form, reads for a while, then posts.
+        form = httpx.get(base + "/api/v1/form-token", params={"site": "demo"}).json()
+        shown_at = time.monotonic()
         page = httpx.get(
             base + "/api/v1/threads", params={"site": "demo", "key": "valley-railway-reopens"}
         ).json()
         assert page["thread"]["count"] >= 40
         assert any(comment["removed"] for comment in page["comments"])
         origin = {"Origin": f"http://127.0.0.1:{port}"}
+        time.sleep(max(0.0, form["min_seconds"] + 0.5 - (time.monotonic() - shown_at)))
         posted = httpx.post(
             base + "/api/v1/comments",
             json={
@@ -134,10 +138,11 @@ def test_serve_demo_answers_with_the_seeded_thread(database_url, db, workers, tm
                 "thread": {"key": "valley-railway-reopens"},
                 "author": {"name": "Visitor"},
                 "body": "Hello from the test",
+                "form_token": form["token"],
             },
             headers=origin,
         )
-        assert posted.status_code == 201
+        assert posted.status_code == 201 and posted.json()["status"] == "published"
         # Whichever worker answers, the new comment is on the page at once.
         for _ in range(4):
             again = httpx.get(

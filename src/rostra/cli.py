@@ -79,6 +79,8 @@ def serve(host, port, workers, demo, database_url, config_file) -> None:
         if value is not None:
             os.environ[f"ROSTRA_{name.upper()}"] = str(value)
     os.environ.pop("ROSTRA_CONFIG", None)
+    if settings.workers > 1:
+        _prepare_metrics_dir()
     click.echo(
         f"Rostra listening on http://{settings.host}:{settings.port}/ ({settings.workers} worker(s))"
     )
@@ -93,6 +95,15 @@ def serve(host, port, workers, demo, database_url, config_file) -> None:
         forwarded_allow_ips=settings.forwarded_allow_ips,
         timeout_graceful_shutdown=10,
     )
+
+
+def _prepare_metrics_dir() -> None:
+    """Workers write their metrics to files that /metrics adds up; a fresh
+    directory per start keeps figures of dead processes out."""
+    import tempfile
+
+    directory = tempfile.mkdtemp(prefix="rostra-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = directory
 
 
 def _seed_demo(settings: Settings) -> None:
@@ -331,6 +342,84 @@ def user_unlock(username, database_url, config_file) -> None:
     finally:
         database.dispose()
     click.echo(f"Unlocked {username}.")
+
+
+@main.command()
+@_database_option
+@_config_option
+def check(database_url, config_file) -> None:
+    """Validate settings and database connectivity, and print what was found."""
+    from sqlalchemy import func, select
+
+    from rostra.store.database import open_database
+    from rostra.store.migrate import current_revision, head_revision
+    from rostra.store.schema import comments, sites, threads
+
+    settings = _settings(config_file, database_url=database_url)
+    click.echo("settings: ok")
+    for name, value in settings.model_dump().items():
+        click.echo(f"  {name} = {value}")
+    try:
+        database = open_database(settings.database_url)
+        with database.read() as conn:
+            revision = current_revision(conn)
+            counts = {
+                table.name: conn.execute(select(func.count()).select_from(table)).scalar()
+                for table in (sites, threads, comments)
+            } if revision else {}  # fmt: skip
+        database.dispose()
+    except Exception as exc:
+        raise click.ClickException(f"database {settings.database_url!r}: {exc}") from None
+    click.echo(f"database: reachable ({database.dialect})")
+    if revision != head_revision():
+        raise click.ClickException(
+            f"schema revision {revision} is not the newest ({head_revision()}): run `rostra db upgrade`"
+        )
+    click.echo(f"schema: revision {revision} (newest)")
+    click.echo("contents: " + ", ".join(f"{count} {name}" for name, count in counts.items()))
+
+
+@main.command()
+@click.argument("target", type=click.Path(path_type=Path))
+@_database_option
+@_config_option
+def backup(target, database_url, config_file) -> None:
+    """Make a consistent online backup of the SQLite database to TARGET."""
+    from rostra.ops.backup import BackupError, backup_sqlite
+
+    settings = _settings(config_file, database_url=database_url)
+    try:
+        size = backup_sqlite(settings.database_url, target)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Backed up {settings.database_url} to {target} ({size} bytes, integrity ok).")
+
+
+@main.command("migrate-db")
+@click.option("--from", "source_url", required=True, help="Database to copy from")
+@click.option("--to", "target_url", required=True, help="Empty database to copy into")
+def migrate_db(source_url, target_url) -> None:
+    """Copy everything from one database to another (e.g. SQLite to PostgreSQL),
+    verified by row counts and checksums."""
+    from rostra.ops.copy import CopyError, copy_database
+    from rostra.store.database import open_database
+    from rostra.store.migrate import upgrade_database
+
+    for url in (source_url, target_url):
+        try:
+            upgrade_database(url)
+        except Exception as exc:
+            raise click.ClickException(f"cannot open database {url!r}: {exc}") from None
+    source, target = open_database(source_url), open_database(target_url)
+    try:
+        reports = copy_database(source, target)
+    except CopyError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        source.dispose()
+        target.dispose()
+    for report in reports:
+        click.echo(f"{report.name:20} {report.rows:>10} rows  checksum {report.checksum}  ok")
 
 
 def _register_optional_groups() -> None:

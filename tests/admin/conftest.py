@@ -1,56 +1,9 @@
-"""Fixtures for the moderators' side: accounts, logged-in clients, held comments."""
-
-import re
-from dataclasses import dataclass
+"""Fixtures for the moderators' side: accounts and logged-in clients."""
 
 import pytest
-from fastapi.testclient import TestClient
+from admin_support import PASSWORD, Session, csrf_of, log_in
 
-from helpers import AUTHOR, post
 from rostra.admin.accounts import create_user
-from rostra.service.visibility import change_status
-from rostra.store.comments import comment_by_id
-
-PASSWORD = "correct horse battery"
-
-
-@dataclass
-class Session:
-    """A browser-like client logged in to /admin, with its CSRF token."""
-
-    client: TestClient
-    csrf: str
-
-    def post(self, path: str, data: dict | None = None, *, as_json: bool = False, **kw):
-        fields = dict(data or {})
-        headers = {"Accept": "application/json"} if as_json else {}
-        if as_json:
-            headers["X-CSRF-Token"] = self.csrf
-        else:
-            fields["csrf"] = self.csrf
-        return self.client.post(path, data=fields, headers=headers, follow_redirects=False, **kw)
-
-    def get(self, path: str, **kw):
-        return self.client.get(path, **kw)
-
-
-def login_token(client: TestClient) -> str:
-    page = client.get("/admin/login")
-    return re.search(r'name="login_token" value="([^"]+)"', page.text).group(1)
-
-
-def log_in(client: TestClient, username: str, password: str = PASSWORD, next_url: str = "/admin"):
-    token = login_token(client)
-    return client.post(
-        "/admin/login",
-        data={"username": username, "password": password, "login_token": token, "next": next_url},
-        follow_redirects=False,
-    )
-
-
-def csrf_of(client: TestClient) -> str:
-    page = client.get("/admin/queue/held")
-    return re.search(r'name="csrf-token" content="([^"]+)"', page.text).group(1)
 
 
 @pytest.fixture
@@ -67,26 +20,3 @@ def moderator(db, site):
 def as_admin(api, admin) -> Session:
     assert log_in(api, "chief").status_code == 303
     return Session(api, csrf_of(api))
-
-
-def hold(
-    ctx, body="Held text", *, reasons=(), toxicity=None, spans=(), verdict="hold", **post_args
-) -> int:
-    """Post a comment and hold it as the pipeline would, with its reasons."""
-    created = post(ctx.db, ctx.hasher, body, **post_args)
-    moderation = {
-        "verdict": verdict,
-        "reasons": [
-            {"checker": checker, "code": code, "message": message, "verdict": "hold"}
-            for checker, code, message in reasons
-        ],
-        "toxicity": toxicity,
-        "spans": [list(span) for span in spans],
-    }
-    with ctx.db.write() as conn:
-        record = comment_by_id(conn, created.comment.id)
-        change_status(conn, record, "pending", toxicity=toxicity, moderation=moderation)
-    return created.comment.id
-
-
-__all__ = ["AUTHOR", "PASSWORD", "Session", "hold", "log_in"]

@@ -6,9 +6,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from admin_support import PASSWORD, Session, hold, log_in
 from sqlalchemy import select
 
-from conftest import PASSWORD, Session, log_in
 from rostra.admin.accounts import create_user
 from rostra.errors import Conflict, InvalidInput
 from rostra.store.schema import admin_sessions, users
@@ -23,7 +23,9 @@ def test_a_password_is_stored_only_as_an_argon2id_hash(db, admin):
 def test_login_sets_a_strict_http_only_session_cookie_and_opens_the_queue(api, admin):
     answer = log_in(api, "chief")
     assert answer.status_code == 303 and answer.headers["location"] == "/admin"
-    cookie = next(v for k, v in answer.headers.multi_items() if k == "set-cookie" and "rostra_session" in v)
+    cookie = next(
+        v for k, v in answer.headers.multi_items() if k == "set-cookie" and "rostra_session" in v
+    )
     assert "HttpOnly" in cookie and "SameSite=strict" in cookie and "Path=/admin" in cookie
     assert "Secure" not in cookie  # plain http here; https requests get Secure
     page = api.get("/admin/queue/held")
@@ -37,7 +39,9 @@ def test_over_https_the_cookie_is_secure(settings, db, admin):
 
     with TestClient(create_app(settings), base_url="https://testserver") as client:
         answer = log_in(client, "chief")
-    cookie = next(v for k, v in answer.headers.multi_items() if k == "set-cookie" and "rostra_session" in v)
+    cookie = next(
+        v for k, v in answer.headers.multi_items() if k == "set-cookie" and "rostra_session" in v
+    )
     assert "Secure" in cookie
 
 
@@ -69,7 +73,10 @@ def test_wrong_password_and_unknown_user_get_the_same_answer(api, admin):
     wrong = log_in(api, "chief", "not the password")
     unknown = log_in(api, "nobody", "not the password")
     assert wrong.status_code == unknown.status_code == 401
-    assert "Wrong username or password." in wrong.text and "Wrong username or password." in unknown.text
+    assert (
+        "Wrong username or password." in wrong.text
+        and "Wrong username or password." in unknown.text
+    )
 
 
 def test_five_failures_lock_the_account_for_fifteen_minutes(api, db, admin):
@@ -116,13 +123,15 @@ def test_pages_refuse_frames_and_caching(as_admin):
 
 
 def test_moderators_see_only_their_sites_and_no_admin_pages(api, db, site, moderator, ctx):
-    from conftest import hold
+
     from rostra.service.sites import create_site
 
     create_site(db, "other", ["https://other.example"])
     mine = hold(ctx, "On my site", reasons=[("words", "suspect", "Suspect")])
     log_in(api, "mod")
-    session = Session(api, re.search(r'csrf-token" content="([^"]+)', api.get("/admin/queue/held").text).group(1))
+    session = Session(
+        api, re.search(r'csrf-token" content="([^"]+)', api.get("/admin/queue/held").text).group(1)
+    )
     queue = session.get("/admin/queue/held")
     assert "On my site" in queue.text and ">other<" not in queue.text
     assert session.get("/admin/queue/held?site=other").status_code == 404

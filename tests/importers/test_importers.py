@@ -235,7 +235,7 @@ def test_a_malformed_file_stops_with_its_line_and_writes_nothing(db, site):
     with pytest.raises(ImportFailure) as failure:
         imported(db, "disqus", FIXTURES / "disqus_malformed.xml")
     assert failure.value.position.startswith("line 5, column")
-    assert "mismatched tag" in failure.value.message
+    assert "tag mismatch" in failure.value.message
     assert rows(db) == {} and thread_rows(db) == {}
 
 
@@ -429,3 +429,21 @@ def test_import_command_reports_and_names_the_bad_line(site, database_url):
     )
     assert bad.exit_code == 1
     assert "nothing was written: line 5, column" in bad.output
+
+
+def test_digests_from_before_raw_digests_count_as_unchanged_and_are_refreshed(db, site):
+    from rostra.importers.writer import _legacy_digest
+
+    imported(db, "disqus.xml")
+    before, versions = rows(db), {k: t.version for k, t in thread_rows(db).items()}
+    with db.write() as conn:
+        for row in before.values():
+            legacy = _legacy_digest(row._mapping)
+            conn.execute(
+                comments.update().where(comments.c.id == row.id).values(source_digest=legacy)
+            )
+    again = imported(db, "disqus.xml")
+    assert (again.imported, again.updated) == (0, 0)
+    assert again.skipped["unchanged since last import"] == 9
+    assert rows(db) == before  # the raw-record digests are back
+    assert {k: t.version for k, t in thread_rows(db).items()} == versions

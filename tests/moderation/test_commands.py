@@ -56,8 +56,8 @@ def test_reject_below_hold_is_refused() -> None:
 
 
 def test_many_lines_stream_in_batches() -> None:
-    texts = [CIVIL if k % 3 else TOXIC for k in range(1500)]
+    texts = [CIVIL if k % 3 else TOXIC for k in range(700)]
     code, rows = _run("\n".join(texts) + "\n")
     assert code == 0
-    assert len(rows) == 1500
-    assert [r["verdict"] != "publish" for r in rows] == [k % 3 == 0 for k in range(1500)]
+    assert len(rows) == 700
+    assert [r["verdict"] != "publish" for r in rows] == [k % 3 == 0 for k in range(700)]

@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 from rostra.api.app import create_app
 from rostra.config import Settings
 from rostra.store.migrate import upgrade_database
+from rostra.web import build
 
 STATIC = Path(__file__).resolve().parents[2] / "src" / "rostra" / "web" / "static"
 
@@ -22,7 +23,39 @@ def gzipped(*names: str) -> int:
 
 
 def test_embed_fits_its_size_budget():
-    assert gzipped("embed.js", "embed.css") <= EMBED_BUDGET
+    # What readers download: the built copies, not the commented sources.
+    assert gzipped("embed.min.js", "embed.min.css") <= EMBED_BUDGET
+
+
+def test_built_files_match_their_sources():
+    """The committed embed.min.* are what `python -m rostra.web.build` makes now."""
+    fresh = build.built()
+    assert set(fresh) == {"embed.min.js", "embed.min.css"}
+    for name, text in fresh.items():
+        assert (STATIC / name).read_text(encoding="utf-8") == text, (
+            f"{name} is out of date: run python -m rostra.web.build"
+        )
+    assert build.main(["--check"]) == 0
+
+
+def test_build_minifies_and_check_notices_a_stale_file(tmp_path, capsys):
+    for source in build.BUILDS.values():
+        (tmp_path / source).write_bytes((STATIC / source).read_bytes())
+    assert sorted(build.stale(tmp_path)) == ["embed.min.css", "embed.min.js"]
+    built = build.built(tmp_path)
+    js = built["embed.min.js"]
+    assert js.startswith("/* Rostra (AGPL-3.0-or-later), built from embed.js */\n")
+    # Comments and indentation go; the strings readers see stay as they are.
+    assert "// The string catalogue" not in js
+    assert "\n    " not in js
+    assert "'Awaiting moderation'" in js
+    assert len(js) < 0.8 * len((STATIC / "embed.js").read_text(encoding="utf-8"))
+    assert "/* Header, sort switch" not in built["embed.min.css"]
+    for name, text in built.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    assert build.stale(tmp_path) == []
+    (tmp_path / "embed.css").write_text(".changed{color:red}", encoding="utf-8")
+    assert build.stale(tmp_path) == ["embed.min.css"]
 
 
 def test_counter_fits_its_size_budget():
@@ -38,16 +71,16 @@ def _client(tmp_path: Path, demo: bool) -> TestClient:
 @pytest.mark.parametrize("demo", [False, True])
 def test_widget_files_are_always_served(tmp_path, demo):
     with _client(tmp_path, demo) as client:
-        for name, kind in [
-            ("embed.js", "text/javascript"),
-            ("embed.css", "text/css"),
-            ("count.js", "text/javascript"),
+        for name, file, kind in [
+            ("embed.js", "embed.min.js", "text/javascript"),
+            ("embed.css", "embed.min.css", "text/css"),
+            ("count.js", "count.js", "text/javascript"),
         ]:
             response = client.get(f"/{name}")
             assert response.status_code == 200
             assert response.headers["content-type"].startswith(kind)
             assert "max-age" in response.headers["cache-control"]
-            assert response.content == (STATIC / name).read_bytes()
+            assert response.content == (STATIC / file).read_bytes()
 
 
 def test_demo_pages_need_the_demo_flag(tmp_path):

@@ -7,39 +7,13 @@ import threading
 
 import pytest
 from playwright.sync_api import expect
+from web_helpers import comment, comments, form, own_button, post
 
 from rostra.service.sites import add_origins
 from rostra.store.database import open_database
 
 DEMO_THREAD = "valley-railway-reopens"
 RED = "rgb(255, 0, 0)"
-
-
-def comments(page):
-    return page.locator("rostra-comments article.c")
-
-
-def comment(page, text: str):
-    """The comment whose own text (not a reply's) holds `text`."""
-    return comments(page).filter(has=page.locator(":scope > .text", has_text=text))
-
-
-def own_button(item, name: str):
-    """A button of this comment itself, not of one of its replies."""
-    return item.locator(":scope > .acts button", has_text=name)
-
-
-def form(page):
-    return page.locator("rostra-comments form").first
-
-
-def post(page, body: str, name: str = "Browser Reader", shown: str | None = None):
-    """Post through the widget's main form; returns the new comment by its shown text."""
-    top = form(page)
-    top.get_by_label("Name").fill(name)
-    top.get_by_label("Your comment").fill(body)
-    top.get_by_role("button", name="Post comment").click()
-    return comment(page, shown or body)
 
 
 def test_demo_article_renders_the_seeded_thread(page, server, artifacts):

@@ -10,6 +10,7 @@ from rostra.admin.routes import router as admin_router
 from rostra.api.context import AppContext
 from rostra.api.cors import SiteCors
 from rostra.api.errors import install_error_handlers
+from rostra.api.fastpath import ThreadPageFastPath
 from rostra.api.limits import RequestSizeLimit
 from rostra.api.responses import CompactJSON
 from rostra.api.routes import comments, feeds, live, reports, threads
@@ -18,6 +19,8 @@ from rostra.live.broker import Broker
 from rostra.live.changes import change_feed
 from rostra.live.service import LiveUpdates
 from rostra.moderation.pipeline import Pipeline
+from rostra.ops import routes as ops_routes
+from rostra.ops.metrics import RequestMetrics
 from rostra.service.identity import Hasher
 from rostra.service.pages import PageCache
 from rostra.store.database import open_database
@@ -54,6 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
         ctx.live.broker.start()
+        ctx.live.broker.close_streams_on_exit()
         yield
         await ctx.live.broker.stop()
         ctx.db.dispose()
@@ -72,8 +76,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     for module in (threads, comments, feeds, reports, live):
         app.include_router(module.router, prefix=API_PREFIX)
+    app.include_router(ops_routes.router)
     app.include_router(web_routes.router)
     app.include_router(admin_router)
     app.add_middleware(SiteCors, db=ctx.db)
     app.add_middleware(RequestSizeLimit, max_bytes=settings.max_request_bytes)
+    app.add_middleware(ThreadPageFastPath, ctx=ctx)
+    app.add_middleware(RequestMetrics)
     return app

@@ -2,8 +2,10 @@
 
 import logging
 
+import psycopg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from sqlalchemy.exc import OperationalError as SQLAlchemyOperationalError
 from starlette.exceptions import HTTPException
 
 from rostra.api.responses import CompactJSON
@@ -57,6 +59,17 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _http_error(_request: Request, exc: HTTPException):
         code = _HTTP_CODES.get(exc.status_code, "http_error")
         return error_response(exc.status_code, code, str(exc.detail), getattr(exc, "headers", None))
+
+    @app.exception_handler(SQLAlchemyOperationalError)
+    @app.exception_handler(psycopg.OperationalError)
+    async def _database_down(_request: Request, exc: Exception):
+        # The database is unreachable or restarting: say so and let clients
+        # retry; pooled connections are re-checked (pre-ping) once it is back.
+        log.warning("database unavailable: %s", exc)
+        return error_response(
+            503, "database_unavailable", "The database is unavailable; try again shortly.",
+            {"Retry-After": "5"},
+        )  # fmt: skip
 
     @app.exception_handler(Exception)
     async def _unexpected(_request: Request, exc: Exception):

@@ -8,7 +8,6 @@ else its link.
 
 from collections.abc import Iterator
 from pathlib import Path
-from xml.etree.ElementTree import Element
 
 from rostra.domain.policy import Status
 from rostra.importers.records import (
@@ -21,7 +20,7 @@ from rostra.importers.records import (
     parse_bool,
     parse_timestamp,
 )
-from rostra.importers.xmlstream import attribute, children, iter_elements, local, text_of
+from rostra.importers.xmlstream import Element, attribute, children, iter_elements, local, text_of
 
 SOURCE = "disqus"
 

@@ -8,7 +8,6 @@ skipped (and counted).
 
 from collections.abc import Iterator
 from pathlib import Path
-from xml.etree.ElementTree import Element
 
 from rostra.domain.policy import Status
 from rostra.importers.records import (
@@ -20,7 +19,7 @@ from rostra.importers.records import (
     blank_to_none,
     parse_timestamp,
 )
-from rostra.importers.xmlstream import children, iter_elements, local, text_of
+from rostra.importers.xmlstream import Element, children, iter_elements, local, text_of
 
 SOURCE = "wordpress"
 _ZERO_DATE = "0000-00-00 00:00:00"

@@ -18,6 +18,7 @@ from rostra.domain import text
 from rostra.domain.markdown import render_markdown
 from rostra.domain.ranking import wilson_lower_bound
 from rostra.domain.urls import InvalidURL, normalize_page_url
+from rostra.importers.fastbody import fast_pair
 from rostra.importers.html_markdown import html_to_markdown
 from rostra.importers.progress import Progress
 from rostra.importers.records import BodyFormat, Problem, RecordError, SourceRecord, ThreadInfo
@@ -79,8 +80,21 @@ def body_pair(body: str, body_format: BodyFormat) -> tuple[str, str]:
     if body_format == BodyFormat.MARKDOWN:
         source = body.strip()
     else:
-        source = html_to_markdown(body, autop=body_format == BodyFormat.AUTOP)
+        autop = body_format == BodyFormat.AUTOP
+        fast = fast_pair(body, autop=autop)
+        if fast is not None:
+            return fast
+        source = html_to_markdown(body, autop=autop)
     return source, render_markdown(source)
+
+
+def quick_body_pair(body: str, body_format: BodyFormat) -> tuple[str, str] | None:
+    """The pair when the one-pass converter can give it, else None (render it elsewhere)."""
+    if body_format == BodyFormat.MARKDOWN:
+        return None
+    return fast_pair(
+        body.replace("\r\n", "\n").replace("\x00", ""), autop=body_format == BodyFormat.AUTOP
+    )
 
 
 def body_pairs(items: list[tuple[str, BodyFormat]]) -> list[tuple[str, str]]:
@@ -115,7 +129,8 @@ def _optional(cleaner, value: str | None) -> str | None:
         return None
 
 
-def _digest(values: dict) -> str:
+def _legacy_digest(values: dict) -> str:
+    """The digest imports stored before digests were taken from the raw record."""
     parts = [
         str(values[name])
         for name in (
@@ -124,6 +139,43 @@ def _digest(values: dict) -> str:
         )
     ]  # fmt: skip
     return hashlib.blake2b("\x1f".join(parts).encode(), digest_size=16).hexdigest()
+
+
+def source_digest(record: SourceRecord, thread_id: int, parent_ref: str | None) -> str:
+    """What the source says about a comment, taken before any conversion.
+
+    Computed from the record as read, so an unchanged comment is recognised
+    without converting or rendering its body.
+    """
+    parts = (
+        record.status.value, record.author_name, record.author_email, record.author_website,
+        record.body_format.value, record.body, record.created_at, record.edited_at,
+        record.upvotes, record.downvotes, parent_ref, thread_id, record.ip_hash, record.author_key,
+    )  # fmt: skip
+    text = "\x1f".join(map(str, parts))
+    return hashlib.blake2b(
+        text.encode("utf-8", "surrogatepass"), digest_size=16, person=b"rostra-src-1"
+    ).hexdigest()
+
+
+@dataclass(slots=True)
+class _Work:
+    """A record that will be written: new, or changed at the source."""
+
+    record: SourceRecord
+    found: store.Existing | None
+    digest: str
+    thread_id: int
+    parent_ref: str | None
+
+
+@dataclass
+class _Prepared:
+    work: list[_Work]
+    bodies: list[tuple[str, str] | None]
+    slow: list[int]  # indexes of bodies still to render
+    futures: list[Future]
+    refs: set[str]
 
 
 @dataclass
@@ -137,14 +189,16 @@ class ImportWriter:
     pool: Executor | None = None
     start_id: int = 0
     batch: list[SourceRecord] = field(default_factory=list)
-    pending: tuple[list[SourceRecord], list[Future]] | None = None
+    pending: _Prepared | None = None
     threads: dict[ThreadInfo, int] = field(default_factory=dict)
     keys: dict[str, int] = field(default_factory=dict)
     touched: set[int] = field(default_factory=set)
     updated_ids: set[int] = field(default_factory=set)
+    ip_cache: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.start_id = store.last_comment_id(self.conn)
+        self.inserter = store.CommentInserter(self.conn)
 
     def add(self, record: SourceRecord) -> None:
         self.report.comments_seen += 1
@@ -160,62 +214,100 @@ class ImportWriter:
         self.report.add_problem(problem)
 
     def flush(self) -> None:
-        """Hand the batch's bodies to the workers, and store the previous batch meanwhile."""
+        """Sort the batch out, hand its slow bodies to the workers, and store the previous one."""
         batch, self.batch = self.batch, []
-        submitted = None
-        if batch and self.pool is not None:
-            step = max(1, len(batch) // 8)
-            submitted = (
-                batch,
-                [
-                    self.pool.submit(
-                        body_pairs, [(r.body, r.body_format) for r in batch[i : i + step]]
-                    )
-                    for i in range(0, len(batch), step)
-                ],
-            )
+        prepared = self._prepare(batch) if batch else None
+        if prepared is not None and prepared.slow:
+            if self.pool is not None:
+                items = [
+                    (prepared.work[i].record.body, prepared.work[i].record.body_format)
+                    for i in prepared.slow
+                ]
+                step = max(16, len(items) // 4)
+                prepared.futures = [
+                    self.pool.submit(body_pairs, items[i : i + step])
+                    for i in range(0, len(items), step)
+                ]
+            else:
+                for i in prepared.slow:
+                    record = prepared.work[i].record
+                    prepared.bodies[i] = body_pair(record.body, record.body_format)
+                prepared.slow = []
         if self.pending is not None:
-            previous, futures = self.pending
-            self.pending = None
-            self._store(previous, [pair for future in futures for pair in future.result()])
-        if submitted is not None:
-            self.pending = submitted
-        elif batch:
-            self._store(batch, [body_pair(r.body, r.body_format) for r in batch])
+            previous, self.pending = self.pending, None
+            self._store(previous)
+        if prepared is not None:
+            if prepared.futures:
+                self.pending = prepared
+            else:
+                self._store(prepared)
 
-    def _store(self, batch: list[SourceRecord], bodies: list[tuple[str, str]]) -> None:
+    def _prepare(self, batch: list[SourceRecord]) -> _Prepared:
+        """Skip duplicates and records unchanged since the last import, before any conversion."""
         existing = store.existing_by_ref(self.conn, self.site_id, list({r.ref for r in batch}))
+        # Refs of the batch still with the workers are not in the database yet.
+        waiting = self.pending.refs if self.pending is not None else set()
         in_batch: set[str] = set()
-        inserts: list[dict] = []
-        updates: list[dict] = []
-        for record, body in zip(batch, bodies, strict=True):
+        work: list[_Work] = []
+        report = self.report
+        for record in batch:
             ref = record.ref
-            if ref in in_batch:
-                self.report.skipped["duplicate id in file"] += 1
+            if ref in in_batch or ref in waiting:
+                report.skipped["duplicate id in file"] += 1
                 continue
             in_batch.add(ref)
             try:
-                values = self._values(record, body)
+                thread_id = self._thread_id(record)
+                parent_ref = record.parent_source_ref
+                if parent_ref == ref:
+                    parent_ref = f"{parent_ref}#self"  # a comment cannot answer itself: an orphan
+                if len(ref) > 200 or (parent_ref and len(parent_ref) > 200):
+                    raise RecordError("the comment id is longer than 200 characters")
             except RecordError as exc:
                 self.problem(Problem(record.position, str(exc)))
                 continue
+            digest = source_digest(record, thread_id, parent_ref)
             found = existing.get(ref)
+            if found is not None:
+                if found.id > self.start_id or found.id in self.updated_ids:
+                    report.skipped["duplicate id in file"] += 1
+                    continue
+                if found.digest == digest:
+                    report.skipped["unchanged since last import"] += 1
+                    continue
+            work.append(_Work(record, found, digest, thread_id, parent_ref))
+        bodies = [quick_body_pair(w.record.body, w.record.body_format) for w in work]
+        slow = [i for i, body in enumerate(bodies) if body is None]
+        self.progress.update(len(batch))
+        return _Prepared(work, bodies, slow, [], in_batch)
+
+    def _store(self, prepared: _Prepared) -> None:
+        if prepared.futures:
+            rendered = [pair for future in prepared.futures for pair in future.result()]
+            for i, pair in zip(prepared.slow, rendered, strict=True):
+                prepared.bodies[i] = pair
+        inserts: list[dict] = []
+        updates: list[dict] = []
+        refreshed: list[tuple[str, int]] = []
+        for item, body in zip(prepared.work, prepared.bodies, strict=True):
+            values = self._values(item, body)
+            found = item.found
             if found is None:
                 inserts.append(values)
-                self.touched.add(values["thread_id"])
-            elif found.id > self.start_id or found.id in self.updated_ids:
-                self.report.skipped["duplicate id in file"] += 1
-            elif found.digest == values["source_digest"]:
+                self.touched.add(item.thread_id)
+            elif found.digest is not None and found.digest == _legacy_digest(values):
+                # Imported before digests were taken from the raw record, and unchanged.
+                refreshed.append((item.digest, found.id))
                 self.report.skipped["unchanged since last import"] += 1
             else:
                 updates.append({"id": found.id, **values})
                 self.updated_ids.add(found.id)
                 self.touched.add(found.thread_id)
-        store.insert_comments(self.conn, inserts)
+        self.inserter.insert(inserts)
         store.update_from_source(self.conn, updates)
+        store.refresh_digests(self.conn, refreshed)
         self.report.imported += len(inserts)
         self.report.updated += len(updates)
-        self.progress.update(len(batch))
 
     def _thread_id(self, record: SourceRecord) -> int:
         thread_id = self.threads.get(record.thread)
@@ -234,17 +326,24 @@ class ImportWriter:
         self.threads[record.thread] = thread_id
         return thread_id
 
-    def _values(self, record: SourceRecord, body: tuple[str, str]) -> dict:
+    def _hashes(self, ip: str) -> tuple[str, str]:
+        """(author key, IP hash): readers post many comments from one address."""
+        found = self.ip_cache.get(ip)
+        if found is None:
+            if len(self.ip_cache) >= 50_000:
+                self.ip_cache.clear()
+            found = self.ip_cache[ip] = (self.hasher.voter_key(ip, ""), self.hasher.ip_hash(ip))
+        return found
+
+    def _values(self, item: _Work, body: tuple[str, str]) -> dict:
+        record = item.record
         source, html = body
         ip = (record.ip or "").strip() or None
-        parent_ref = record.parent_source_ref
-        if parent_ref == record.ref:
-            parent_ref = f"{parent_ref}#self"  # a comment cannot answer itself: an orphan
-        if len(record.ref) > 200 or (parent_ref and len(parent_ref) > 200):
-            raise RecordError("the comment id is longer than 200 characters")
-        values = dict(
+        author_key, ip_hash = self._hashes(ip) if ip else (None, None)
+        upvotes, downvotes = max(0, record.upvotes), max(0, record.downvotes)
+        return dict(
             site_id=self.site_id,
-            thread_id=self._thread_id(record),
+            thread_id=item.thread_id,
             parent_id=None,
             root_id=None,
             depth=0,
@@ -257,21 +356,20 @@ class ImportWriter:
             author_name=_name(record.author_name),
             author_email=_email(record.author_email),
             author_website=_optional(text.clean_website, record.author_website),
-            author_key=record.author_key or (self.hasher.voter_key(ip, "") if ip else None),
-            ip_hash=record.ip_hash or (self.hasher.ip_hash(ip) if ip else None),
+            author_key=record.author_key or author_key,
+            ip_hash=record.ip_hash or ip_hash,
             body_source=source,
             body_html=html,
             created_at=record.created_at,
             edited_at=record.edited_at,
-            upvotes=max(0, record.upvotes),
-            downvotes=max(0, record.downvotes),
-            rank=wilson_lower_bound(max(0, record.upvotes), max(0, record.downvotes)),
+            upvotes=upvotes,
+            downvotes=downvotes,
+            rank=wilson_lower_bound(upvotes, downvotes),
             edit_token_hash=None,
             source_ref=record.ref,
-            source_parent_ref=parent_ref,
+            source_parent_ref=item.parent_ref,
+            source_digest=item.digest,
         )
-        values["source_digest"] = _digest(values)
-        return values
 
     def finish(self) -> None:
         self.flush()

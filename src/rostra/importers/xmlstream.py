@@ -1,23 +1,39 @@
 """Incremental XML reading with flat memory and line numbers for messages.
 
-The file is fed to a pull parser a line at a time, so every element that
-ends is known to end on that line. Each wanted element is handed over once
-complete and then removed from its parent, so the tree never grows: memory
-stays that of one record however large the file.
+lxml's `iterparse` (libxml2, in C) reports only the elements asked for by
+name; each is handed over once complete and then removed from its parent,
+together with whatever came before it there, so the tree never grows:
+memory stays that of one record however large the file. External entities
+and DTDs are never loaded.
 """
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
-from xml.etree.ElementTree import Element, ParseError, XMLPullParser
-from xml.parsers.expat import ErrorString
+
+from lxml import etree
+from lxml.etree import _Element as Element
 
 from rostra.importers.records import ImportFailure
 from rostra.importers.sources import open_binary
+
+__all__ = ["Element", "attribute", "children", "iter_elements", "local", "text_of"]
+
+_POSITION_SUFFIX = re.compile(r",? line \d+, column \d+$")
 
 
 def local(tag: str) -> str:
     """The tag without its namespace: exports differ in the namespace versions they declare."""
     return tag.rpartition("}")[2]
+
+
+def _depth(element: Element) -> int:
+    depth = 0
+    parent = element.getparent()
+    while parent is not None:
+        depth += 1
+        parent = parent.getparent()
+    return depth
 
 
 def iter_elements(
@@ -28,31 +44,43 @@ def iter_elements(
     `wanted` maps a local name to the depth it is expected at (the document
     element is depth 0), so that a reference such as Disqus's
     `<post><thread dsq:id="1"/></post>` is not taken for a definition. The
-    element is detached from its parent after the consumer has seen it;
-    nested wanted elements (a WordPress comment inside its item) come first.
+    line is where the element starts. The element is detached from its
+    parent after the consumer has seen it; nested wanted elements (a
+    WordPress comment inside its item) come first. At the shallowest wanted
+    depth (the records themselves: Disqus threads and posts, WordPress
+    items), the siblings before the element are dropped as well, so
+    elements nobody asked for do not pile up under the document element.
     """
-    parser = XMLPullParser(events=("start", "end"))
-    stack: list[Element] = []
-    line = 0
+    outermost = min(wanted.values(), default=0)
     with open_binary(path) as stream:
+        events = etree.iterparse(
+            stream,
+            events=("end",),
+            tag=[f"{{*}}{name}" for name in wanted],
+            resolve_entities=False,
+            load_dtd=False,
+            no_network=True,
+            remove_comments=True,
+            remove_pis=True,
+        )
         try:
-            for line, chunk in enumerate(stream, 1):  # noqa: B007 - line is used after the loop
-                parser.feed(chunk)
-                for event, element in parser.read_events():
-                    if event == "start":
-                        stack.append(element)
-                        continue
-                    stack.pop()
-                    if wanted.get(local(element.tag)) == len(stack):
-                        yield element, line, stack[-1] if stack else None
-                        if stack:
-                            stack[-1].remove(element)
-            parser.close()
-        except ParseError as exc:
+            for _, element in events:
+                depth = _depth(element)
+                if wanted.get(local(element.tag)) != depth:
+                    continue
+                parent = element.getparent()
+                yield element, element.sourceline or 0, parent
+                if parent is not None:
+                    if depth == outermost:
+                        while element.getprevious() is not None:
+                            del parent[0]
+                    parent.remove(element)
+        except etree.XMLSyntaxError as exc:
             where, column = exc.position
+            reason = _POSITION_SUFFIX.sub("", exc.msg or "syntax error").strip()
             raise ImportFailure(
                 f"line {where}, column {column}",
-                f"the file is not well-formed XML ({ErrorString(exc.code)})",
+                f"the file is not well-formed XML ({reason})",
             ) from None
 
 
@@ -67,6 +95,8 @@ def children(element: Element) -> dict[str, Element]:
 def text_of(element: Element | None) -> str | None:
     if element is None:
         return None
+    if len(element) == 0:
+        return element.text or ""
     return "".join(element.itertext())
 
 

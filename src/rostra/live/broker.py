@@ -8,6 +8,7 @@ database) instead of growing memory.
 
 import asyncio
 import logging
+import signal
 from collections import defaultdict, deque
 from collections.abc import AsyncIterator
 from contextlib import suppress
@@ -57,13 +58,35 @@ class Broker:
     def start(self) -> None:
         self._task = asyncio.get_running_loop().create_task(self._follow())
 
-    async def stop(self) -> None:
-        """Close every stream (readers reconnect elsewhere) and stop following."""
+    def close_streams(self) -> None:
+        """End every open stream; readers reconnect (elsewhere) and resume."""
         for streams in self._streams.values():
             for stream in streams:
                 stream.dropped = True
                 if not stream.queue.full():
                     stream.queue.put_nowait(None)
+
+    def close_streams_on_exit(self) -> None:
+        """Streams never finish by themselves, so a graceful shutdown would wait
+        for them until its timeout: end them as soon as the server is told to stop."""
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            previous = signal.getsignal(signum)
+            if not callable(previous):
+                continue
+
+            def handler(number, frame, previous=previous) -> None:
+                loop.call_soon_threadsafe(self.close_streams)
+                previous(number, frame)
+
+            try:
+                signal.signal(signum, handler)
+            except ValueError:  # not the main thread (an embedded or test server)
+                return
+
+    async def stop(self) -> None:
+        """Close every stream and stop following the change feed."""
+        self.close_streams()
         if self._task is not None:
             self._task.cancel()
             with suppress(asyncio.CancelledError):

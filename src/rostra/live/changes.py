@@ -9,7 +9,6 @@ writes on the host.
 import asyncio
 import sqlite3
 from collections.abc import AsyncIterator
-from contextlib import suppress
 
 import psycopg
 from sqlalchemy.engine import make_url
@@ -50,8 +49,7 @@ async def postgres_changes(conninfo: str) -> AsyncIterator[None]:
                         pass
         except psycopg.OperationalError:
             # The database is down or restarting: try again shortly.
-            with suppress(asyncio.CancelledError):
-                await asyncio.sleep(1.0)
+            await asyncio.sleep(1.0)
 
 
 def change_feed(database_url: str) -> AsyncIterator[None]:

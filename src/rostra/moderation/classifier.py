@@ -12,6 +12,7 @@ import math
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from . import artifact
@@ -58,7 +59,9 @@ class ToxicityClassifier:
 
     @classmethod
     def load(cls, path: Path | None = None) -> ToxicityClassifier:
-        return cls(artifact.load(path or DEFAULT_MODEL_PATH))
+        if path is None:
+            return _shipped()
+        return cls(artifact.load(path))
 
     def _terms(self, names: Counter[str]) -> tuple[dict[str, float], float]:
         """Per-feature tfidf * coef, and the L2 norm of the tfidf vector."""
@@ -94,3 +97,10 @@ class ToxicityClassifier:
         return [
             self._score_names(Counter(name for name, _, _ in extract(normalize(t)))) for t in texts
         ]
+
+
+@cache
+def _shipped() -> ToxicityClassifier:
+    # The instance is read-only, so every caller in the process can share the
+    # one copy of the weights instead of paying the load again.
+    return ToxicityClassifier(artifact.load(DEFAULT_MODEL_PATH))

@@ -118,8 +118,7 @@ def score(hold: float, reject: float, model: Path | None) -> None:
     if reject < hold:
         raise click.BadParameter("--reject must be at least --hold", param_hint="--reject")
     clf = ToxicityClassifier.load(model)
-    stdin = click.get_text_stream("stdin", encoding="utf-8", errors="replace")
-    failures = score_stream(clf, stdin, click.get_text_stream("stdout"), hold, reject)
+    failures = score_stream(clf, sys.stdin, sys.stdout, hold, reject)
     if failures:
         click.echo(f"{failures} input line(s) could not be scored; see the error records", err=True)
         sys.exit(1)

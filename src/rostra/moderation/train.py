@@ -108,7 +108,9 @@ def _vectorize(corpus: Corpus) -> tuple[Any, Any]:
 def _fit(matrix: Any, corpus: Corpus, c: float) -> Any:
     from sklearn.linear_model import LogisticRegression
 
-    model = LogisticRegression(C=c, class_weight="balanced", solver="liblinear", max_iter=1000)
+    model = LogisticRegression(
+        C=c, class_weight="balanced", solver="liblinear", max_iter=1000, random_state=0
+    )
     model.fit(matrix, corpus.labels, sample_weight=corpus.weights)
     return model
 

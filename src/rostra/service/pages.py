@@ -180,6 +180,7 @@ def _etag(thread_id: int | None, version: int | None, request: PageRequest) -> s
 @dataclass(frozen=True)
 class NotModified:
     etag: str
+    origins: list[str]
 
 
 @dataclass(frozen=True)
@@ -206,7 +207,7 @@ def check_current(
         raise InvalidInput("invalid_cursor", "The cursor belongs to another thread or order.")
     etag = _etag(probe.thread_id, probe.version, request)
     if if_none_match is not None and etag in if_none_match:
-        return NotModified(etag)
+        return NotModified(etag, probe.site_origins)
     body = cache.get((etag, key))
     if body is not None:
         return RenderedPage(etag, body, probe.site_origins)

@@ -2,11 +2,11 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import Connection, bindparam, func, select
 
-from rostra.store.schema import comments, threads
+from rostra.store.schema import UTCDateTime, comments, threads
 
 _SOURCE_FIELDS = (
     "status",
@@ -51,9 +51,98 @@ def existing_by_ref(conn: Connection, site_id: int, refs: Sequence[str]) -> dict
     return {row.source_ref: Existing(row.id, row.thread_id, row.source_digest) for row in rows}
 
 
+def _insert_columns() -> tuple[tuple[str, object], ...]:
+    """(column, value when the row does not give one): every column but the id."""
+    columns = []
+    for column in comments.columns:
+        if column.primary_key:
+            continue
+        default = column.default.arg if column.default is not None else None
+        columns.append((column.name, None if callable(default) else default))
+    return tuple(columns)
+
+
+_INSERT_COLUMNS = _insert_columns()
+_DATETIME_COLUMNS = frozenset(
+    name for name, _ in _INSERT_COLUMNS if isinstance(comments.c[name].type, UTCDateTime)
+)
+
+
+def _sqlite_time(value: datetime | None) -> str | None:
+    # SQLAlchemy's SQLite DATETIME storage format, in UTC.
+    if value is None:
+        return None
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+class CommentInserter:
+    """Batched inserts of new comments, below SQLAlchemy's statement machinery.
+
+    SQLite gets one prepared INSERT run with the driver's executemany;
+    PostgreSQL gets COPY ... FROM STDIN. Both run on the connection's own
+    transaction, so the import stays all-or-nothing.
+    """
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.dialect = conn.dialect.name
+        names = [name for name, _ in _INSERT_COLUMNS]
+        self.defaults = [default for _, default in _INSERT_COLUMNS]
+        self.names = names
+        if self.dialect == "sqlite":
+            self.sql = (
+                f"INSERT INTO comments ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
+            )
+        else:
+            self.sql = f"COPY comments ({', '.join(names)}) FROM STDIN"
+        self.sqlite_times = [name in _DATETIME_COLUMNS for name in names]
+
+    def _tuples(self, rows: list[dict]) -> list[tuple]:
+        names, defaults = self.names, self.defaults
+        out = []
+        for row in rows:
+            out.append(tuple([row.get(n, d) for n, d in zip(names, defaults, strict=True)]))
+        return out
+
+    def insert(self, rows: list[dict]) -> None:
+        if not rows:
+            return
+        driver = self.conn.connection.dbapi_connection
+        if self.dialect == "sqlite":
+            times = [i for i, is_time in enumerate(self.sqlite_times) if is_time]
+            values = []
+            for row in self._tuples(rows):
+                converted = list(row)
+                for i in times:
+                    converted[i] = _sqlite_time(converted[i])
+                values.append(converted)
+            cursor = driver.cursor()
+            try:
+                cursor.executemany(self.sql, values)
+            finally:
+                cursor.close()
+            return
+        if self.dialect != "postgresql":
+            self.conn.execute(comments.insert(), rows)
+            return
+        with driver.cursor() as cursor, cursor.copy(self.sql) as copy:
+            for row in self._tuples(rows):
+                copy.write_row(row)
+
+
 def insert_comments(conn: Connection, rows: list[dict]) -> None:
-    if rows:
-        conn.execute(comments.insert(), rows)
+    CommentInserter(conn).insert(rows)
+
+
+def refresh_digests(conn: Connection, pairs: list[tuple[str, int]]) -> None:
+    """Store a newer form of the source digest where the comment itself is unchanged."""
+    if pairs:
+        conn.execute(
+            comments.update()
+            .where(comments.c.id == bindparam("_id"))
+            .values(source_digest=bindparam("_digest")),
+            [{"_digest": digest, "_id": comment_id} for digest, comment_id in pairs],
+        )
 
 
 def update_from_source(conn: Connection, rows: list[dict]) -> None:

@@ -168,10 +168,11 @@ def record_change(
     conn.execute(_RECORD_CHANGE, params)
 
 
+_COUNTS = select(threads.c.key, threads.c.comment_count).where(
+    threads.c.site_id == bindparam("sid"), threads.c.key.in_(bindparam("keys", expanding=True))
+)
+
+
 def counts_for_keys(conn: Connection, site_id: int, keys: Sequence[str]) -> dict[str, int]:
-    rows = conn.execute(
-        select(threads.c.key, threads.c.comment_count).where(
-            threads.c.site_id == site_id, threads.c.key.in_(keys)
-        )
-    )
+    rows = conn.execute(_COUNTS, {"sid": site_id, "keys": list(keys)})
     return {row.key: row.comment_count for row in rows}

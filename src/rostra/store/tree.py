@@ -10,7 +10,7 @@ one in (created_at, id) order, and deleted afterwards.
 
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, bindparam, case, select
 
 from rostra.domain.policy import Status
 from rostra.store.schema import comments, threads
@@ -28,6 +28,42 @@ def _update_sql(paramstyle: str) -> str:
     return f"UPDATE comments SET {assignments} WHERE id = {mark}"
 
 
+_ROWS = (
+    select(
+        comments.c.id,
+        comments.c.status,
+        comments.c.shadowed,
+        comments.c.created_at,
+        *(comments.c[name] for name in _DERIVED),
+    )
+    .where(comments.c.thread_id == bindparam("thread_id"))
+    .order_by(comments.c.created_at, comments.c.id)
+)
+
+
+def _counters_update(bump_version: bool, has_comments: bool):
+    values = dict(
+        comment_count=bindparam("_comment_count"),
+        root_count=bindparam("_root_count"),
+        root_seq=bindparam("_root_seq"),
+    )
+    if bump_version:
+        values["version"] = threads.c.version + 1
+    if has_comments:
+        first = bindparam("_first", type_=threads.c.created_at.type)
+        values["last_comment_at"] = bindparam("_last", type_=threads.c.last_comment_at.type)
+        values["created_at"] = case(
+            (threads.c.created_at > first, first), else_=threads.c.created_at
+        )
+    return threads.update().where(threads.c.id == bindparam("_id")).values(**values)
+
+
+# Built once: statements built per thread cost more than running them.
+_COUNTERS = {
+    (bump, has): _counters_update(bump, has) for bump in (True, False) for has in (True, False)
+}
+
+
 @dataclass(frozen=True)
 class RebuildResult:
     comments: int
@@ -41,16 +77,7 @@ def rebuild_thread(conn: Connection, thread_id: int, *, bump_version: bool = Tru
     Memory is bounded by the thread's size. Parent links that point outside
     the thread or form a cycle are cut, and those comments become top-level.
     """
-    rows = conn.execute(
-        select(
-            comments.c.id,
-            comments.c.status,
-            comments.c.shadowed,
-            *(getattr(comments.c, name) for name in _DERIVED),
-        )
-        .where(comments.c.thread_id == thread_id)
-        .order_by(comments.c.created_at, comments.c.id)
-    ).all()
+    rows = conn.execute(_ROWS, {"thread_id": thread_id}).all()
     order = [row.id for row in rows]
     # A shadow-banned author's comments count as unpublished for everyone else.
     status = {row.id: "shadowed" if row.shadowed else row.status for row in rows}
@@ -64,7 +91,8 @@ def rebuild_thread(conn: Connection, thread_id: int, *, bump_version: bool = Tru
             changed.append((*new, row.id))
     if changed:
         conn.exec_driver_sql(_update_sql(conn.dialect.paramstyle), changed)
-    _update_counters(conn, thread_id, order, status, parent, derived, bump_version)
+    times = (rows[0].created_at, rows[-1].created_at) if rows else None
+    _update_counters(conn, thread_id, order, status, parent, derived, bump_version, times)
     return RebuildResult(len(rows), len(changed), detached)
 
 
@@ -135,24 +163,16 @@ def _update_counters(
     parent: dict[int, int | None],
     derived: dict[int, tuple],
     bump_version: bool,
+    times: tuple | None,
 ) -> None:
+    """Counters from the derived columns; times are the (first, last) comment times."""
     roots = [c for c in order if parent[c] is None]
-    values = dict(
-        comment_count=sum(1 for c in order if status[c] == Status.PUBLISHED),
-        root_count=sum(1 for c in roots if derived[c][-1]),
-        root_seq=len(roots),
-    )
-    if bump_version:
-        values["version"] = threads.c.version + 1
-    if order:
-        first, last = conn.execute(
-            select(func.min(comments.c.created_at), func.max(comments.c.created_at)).where(
-                comments.c.thread_id == thread_id
-            )
-        ).one()
-        values["last_comment_at"] = last
-        current = conn.execute(
-            select(threads.c.created_at).where(threads.c.id == thread_id)
-        ).scalar_one()
-        values["created_at"] = min(current, first)
-    conn.execute(threads.update().where(threads.c.id == thread_id).values(**values))
+    values = {
+        "_id": thread_id,
+        "_comment_count": sum(1 for c in order if status[c] == Status.PUBLISHED),
+        "_root_count": sum(1 for c in roots if derived[c][-1]),
+        "_root_seq": len(roots),
+    }
+    if times is not None:
+        values["_first"], values["_last"] = times
+    conn.execute(_COUNTERS[(bump_version, times is not None)], values)

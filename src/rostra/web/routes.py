@@ -1,7 +1,9 @@
 """The embeddable widget's files, and with --demo a small news site that uses them.
 
-The widget is plain JavaScript and CSS served as they are in the package: no
-build step, so what is in the repository is what readers run.
+The widget is plain JavaScript and CSS. Readers get the minified copies that
+`python -m rostra.web.build` writes next to the sources and that ship in the
+package (a test keeps them in step with the sources); the counter is served
+as it is.
 """
 
 from pathlib import Path
@@ -23,10 +25,11 @@ TEMPLATES = Environment(
 
 # Unversioned URLs that sites paste into their pages: let browsers keep them
 # a short while and revalidate, so a new release reaches readers within minutes.
+# URL name -> (file in static/, media type)
 WIDGET_FILES = {
-    "embed.js": "text/javascript; charset=utf-8",
-    "embed.css": "text/css; charset=utf-8",
-    "count.js": "text/javascript; charset=utf-8",
+    "embed.js": ("embed.min.js", "text/javascript; charset=utf-8"),
+    "embed.css": ("embed.min.css", "text/css; charset=utf-8"),
+    "count.js": ("count.js", "text/javascript; charset=utf-8"),
 }
 DEMO_FILES = {
     "demo.css": "text/css; charset=utf-8",
@@ -45,14 +48,14 @@ def _file(name: str, media_type: str) -> FileResponse:
     return FileResponse(STATIC / name, media_type=media_type, headers={"Cache-Control": CACHE})
 
 
-def _widget_route(name: str, media_type: str) -> None:
+def _widget_route(name: str, file: str, media_type: str) -> None:
     @router.get(f"/{name}", name=f"widget:{name}")
     def widget_file() -> FileResponse:
-        return _file(name, media_type)
+        return _file(file, media_type)
 
 
-for _name, _type in WIDGET_FILES.items():
-    _widget_route(_name, _type)
+for _name, (_file_name, _type) in WIDGET_FILES.items():
+    _widget_route(_name, _file_name, _type)
 
 
 def demo_only(ctx: Annotated[AppContext, Depends(context)]) -> None:

@@ -10,10 +10,11 @@
 
   const items = () => [...document.querySelectorAll("ol.items > li.item:not(.done)")];
 
-  function say(message, isError = false) {
+  // kind: "done" (offers undo), "info" or "error".
+  function say(message, kind = "done") {
     if (!toast) return;
-    toast.textContent = message + (isError ? "" : "  ·  u to undo");
-    toast.classList.toggle("error", isError);
+    toast.textContent = message + (kind === "done" ? "  ·  u to undo" : "");
+    toast.classList.toggle("error", kind === "error");
     toast.hidden = false;
     clearTimeout(toastTimer);
     toastTimer = setTimeout(() => { toast.hidden = true; }, 5000);
@@ -73,17 +74,17 @@
       say(data.message || "Done.");
       focusItem(Math.min(current, items().length - 1));
     } catch (error) {
-      say(error.message, true);
+      say(error.message, "error");
     }
   }
 
   async function undo() {
     try {
       const data = await post("/admin/undo", []);
-      say(data.message.replace(/$/, " Reloading…"), true);
+      say(`${data.message} Reloading…`, "info");
       setTimeout(() => location.reload(), 600);
     } catch (error) {
-      say(error.message, true);
+      say(error.message, "error");
     }
   }
 

@@ -20,9 +20,10 @@ from rostra.api.schemas import (
     VoteOut,
 )
 from rostra.domain.markdown import render_markdown
-from rostra.errors import NotFound
+from rostra.errors import NotFound, Refused
 from rostra.moderation import formtoken
 from rostra.moderation.settings import ModerationSettings
+from rostra.ops.metrics import COMMENTS
 from rostra.service import comments as comment_service
 from rostra.service import links
 from rostra.service.pages import iso, record_json
@@ -93,7 +94,14 @@ def create_comment(
         honeypot=payload.homepage,
         confirmed=payload.confirm,
     )
-    created = comment_service.create_comment(ctx.db, ctx.hasher, new, client(request), ctx.pipeline)
+    try:
+        created = comment_service.create_comment(
+            ctx.db, ctx.hasher, new, client(request), ctx.pipeline
+        )
+    except Refused as refusal:
+        COMMENTS.labels(refusal.code).inc()
+        raise
+    COMMENTS.labels(created.comment.status).inc()
     return _own_response(ctx, request, created.comment, created.edit_token, 201)
 
 

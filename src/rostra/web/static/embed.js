@@ -4,8 +4,9 @@
  *   <rostra-comments site="news" thread="article-42" title="Headline"></rostra-comments>
  *
  * Everything is drawn inside an open shadow root, so the page's CSS cannot
- * reach in and ours cannot leak out. Plain JavaScript with no build step:
- * this file is what readers run. See docs/WIDGET.md.
+ * reach in and ours cannot leak out. Plain JavaScript; readers get a copy
+ * without comments and indentation (embed.min.js, written by
+ * `python -m rostra.web.build`). See docs/WIDGET.md.
  */
 (() => {
   'use strict';
@@ -19,6 +20,9 @@
   const PAGE = 10; // top-level comments per page
   const INDENT = 3; // levels indented; deeper replies name whom they answer
   const PENDING_DAYS = 7;
+  const OWN_DAYS = 30; // own comments are remembered this long, to mark replies to them
+  const REASONS = ['abuse', 'spam', 'off_topic', 'other'];
+  const LIVE = ['comment', 'edit', 'remove', 'vote'];
 
   // ------------------------------------------------------------------
   // The string catalogue. A value that is an array is [one, other] for
@@ -86,6 +90,23 @@
       offline: 'The comment server could not be reached. Your text is still here; please try again.',
       failed: 'Something went wrong. Please try again.',
       windowClosed: 'The time for changing this comment is over.',
+      thinkAgain: 'Your comment may come across as hurtful. Would you like to rephrase it before it is posted?',
+      postAnyway: 'Post anyway',
+      rejected: 'Your comment was not published because it breaks this site’s rules. You are welcome to reword it and try again.',
+      featured: 'Featured',
+      replyToYou: 'Reply to you',
+      report: 'Report',
+      reported: 'Reported',
+      reportWhy: 'Why should the moderators look at this comment?',
+      abuse: 'Abusive or hateful',
+      spam: 'Spam or advertising',
+      off_topic: 'Off-topic',
+      other: 'Something else',
+      reportNote: 'Note for the moderators (optional)',
+      sendReport: 'Send report',
+      needReason: 'Please choose a reason.',
+      reportSent: 'Thank you. The moderators will take a look.',
+      newComments: ['{n} new comment', '{n} new comments'],
     },
     de: {
       comments: ['{n} Kommentar', '{n} Kommentare'],
@@ -149,6 +170,23 @@
       offline: 'Der Kommentar-Server ist nicht erreichbar. Ihr Text bleibt erhalten; bitte versuchen Sie es erneut.',
       failed: 'Etwas ist schiefgegangen. Bitte versuchen Sie es erneut.',
       windowClosed: 'Die Zeit zum Ändern dieses Kommentars ist abgelaufen.',
+      thinkAgain: 'Ihr Kommentar könnte verletzend wirken. Möchten Sie ihn umformulieren, bevor er erscheint?',
+      postAnyway: 'Trotzdem senden',
+      rejected: 'Ihr Kommentar wurde nicht veröffentlicht, weil er gegen die Regeln dieser Seite verstößt. Sie können ihn gern umformulieren und erneut senden.',
+      featured: 'Empfohlen',
+      replyToYou: 'Antwort an Sie',
+      report: 'Melden',
+      reported: 'Gemeldet',
+      reportWhy: 'Warum sollte die Moderation diesen Kommentar prüfen?',
+      abuse: 'Beleidigend oder hasserfüllt',
+      spam: 'Spam oder Werbung',
+      off_topic: 'Am Thema vorbei',
+      other: 'Etwas anderes',
+      reportNote: 'Hinweis an die Moderation (freiwillig)',
+      sendReport: 'Meldung senden',
+      needReason: 'Bitte wählen Sie einen Grund.',
+      reportSent: 'Danke. Die Moderation sieht sich den Kommentar an.',
+      newComments: ['{n} neuer Kommentar', '{n} neue Kommentare'],
     },
   };
 
@@ -221,10 +259,11 @@
   }
 
   class ApiError extends Error {
-    constructor(message, code, status) {
+    constructor(message, code, status, data) {
       super(message);
       this.code = code;
       this.status = status;
+      this.data = data;
     }
   }
 
@@ -252,18 +291,32 @@
       this.threadId = this.site + ':' + (this.key || this.url);
       this.own = this.loadOwn();
       this.votes = store.get('votes:' + this.site, {});
+      this.reported = new Set(store.get('reported:' + this.site, []));
       this.names = new Map();
       this.count = 0;
+      this.news = []; // others' new comments, waiting behind the "N new comments" button
       this.build();
       this.start();
       this.onHash = () => this.reveal(this.linkedId());
       addEventListener('hashchange', this.onHash);
       this.clock = setInterval(() => this.tick(), 60000);
+      // Live updates only while the comments are on screen and the page is shown.
+      this.onShow = () => this.listen();
+      document.addEventListener('visibilitychange', this.onShow);
+      this.seen = new IntersectionObserver((entries) => {
+        this.onScreen = entries.at(-1).isIntersecting;
+        this.listen();
+      });
+      this.seen.observe(this);
     }
 
     disconnectedCallback() {
       removeEventListener('hashchange', this.onHash);
+      document.removeEventListener('visibilitychange', this.onShow);
       clearInterval(this.clock);
+      this.seen.disconnect();
+      this.onScreen = false;
+      this.listen();
     }
 
     // Strings -----------------------------------------------------------
@@ -320,7 +373,7 @@
       if (!response.ok) {
         const code = data && data.error;
         const message = code === 'edit_window_closed' ? this.t('windowClosed') : data && data.message;
-        throw new ApiError(message || this.t('failed'), code, response.status);
+        throw new ApiError(message || this.t('failed'), code, response.status, data);
       }
       return data;
     }
@@ -339,10 +392,15 @@
     }
 
     // What this reader wrote ---------------------------------------------
+    // Edit tokens are kept while the edit window is open; the ids a while
+    // longer, to mark replies to the reader's comments.
     loadOwn() {
       const own = store.get('own:' + this.site, {});
       const now = Date.now();
-      for (const [id, entry] of Object.entries(own)) if (entry.until < now) delete own[id];
+      for (const [id, entry] of Object.entries(own)) {
+        if (entry.until + OWN_DAYS * 864e5 < now) delete own[id];
+        else if (entry.until < now) own[id] = { until: entry.until };
+      }
       return own;
     }
 
@@ -398,6 +456,8 @@
       );
       this.feed = h('div', { class: 'feed', role: 'feed', 'aria-busy': 'true', 'aria-labelledby': 'heading' });
       this.more = h('button', { type: 'button', class: 'more', hidden: true, onclick: () => this.loadMore() });
+      // Floats over the comments (the bar takes no height), so nothing moves under the reader.
+      this.newsButton = h('button', { type: 'button', hidden: true, onclick: () => this.showNews() });
       this.live = h('div', { class: 'sr', 'aria-live': 'polite', 'aria-atomic': 'true' });
       this.frame = h(
         'section',
@@ -411,6 +471,7 @@
         ),
         this.linked,
         this.status,
+        h('div', { class: 'news' }, this.newsButton),
         this.feed,
         this.more,
         this.live,
@@ -452,6 +513,8 @@
       try {
         const page = await this.api('threads?' + this.pageQuery(cursor));
         this.threadKey = page.thread.key;
+        this.liveId = page.thread.id;
+        this.listen();
         this.setCount(page.thread.count);
         this.feed.replaceChildren();
         this.appendPage(page);
@@ -550,6 +613,16 @@
       return this.shadowRoot.getElementById('comment-' + id);
     }
 
+    // Puts one new comment where it belongs: a top-level one first, a reply
+    // after its parent's shown replies. Returns [] when its parent is not shown.
+    place(c) {
+      const parent = c.parent && this.find(c.parent);
+      if (c.parent && !parent) return [];
+      const box = parent ? parent.querySelector(':scope > .replies') : this.feed;
+      if (parent) parent.querySelector(':scope > .head > .fold').hidden = false;
+      return this.addComments([c], box, parent ? box.querySelector(':scope > .more-r') : box.firstChild, this.names.get(c.parent));
+    }
+
     // One comment ----------------------------------------------------------
     renderComment(c, parentName) {
       const s = (key, values) => this.t(key, values);
@@ -597,6 +670,8 @@
           ),
           c.edited ? h('span', { class: 'edited', title: this.exact(c.edited) }, s('edited')) : null,
           c.pending ? h('span', { class: 'badge' }, s('pendingBadge')) : null,
+          c.featured ? h('span', { class: 'badge feat' }, s('featured')) : null,
+          !removed && this.own[c.parent] && !this.own[c.id] ? h('span', { class: 'badge you' }, s('replyToYou')) : null,
           h('span', { class: 'folded' }),
         ),
       );
@@ -630,7 +705,7 @@
       const mine = !!this.own[c.id];
       if (!c.pending) {
         const vote = this.votes[c.id] || 0;
-        const score = h('span', { class: 'score', 'aria-live': 'polite' }, String(c.score));
+        const score = h('span', { class: 'score' }, String(c.score));
         const up = h('button', { type: 'button', class: 'up', 'aria-label': s('upvote'), 'aria-pressed': String(vote === 1), disabled: mine, title: mine ? s('ownVote') : s('upvote') }, '▲');
         const down = h('button', { type: 'button', class: 'down', 'aria-label': s('downvote'), 'aria-pressed': String(vote === -1), disabled: mine, title: mine ? s('ownVote') : s('downvote') }, '▼');
         up.onclick = () => this.vote(c, art, 1, { up, down, score });
@@ -639,6 +714,11 @@
         const reply = h('button', { type: 'button', class: 'link reply', 'aria-expanded': 'false' }, s('reply'));
         reply.onclick = () => this.openReply(c, art, reply);
         acts.append(reply);
+        if (!mine) {
+          const report = h('button', { type: 'button', class: 'link report', 'aria-expanded': 'false' }, s('report'));
+          report.onclick = () => this.openReport(c, art, report);
+          acts.append(this.reported.has(c.id) ? h('span', { class: 'done' }, s('reported')) : report);
+        }
       }
       if (this.canChange(c.id)) {
         acts.append(
@@ -764,12 +844,96 @@
     }
 
     placePending(comment) {
-      if (this.find(comment.id)) return;
-      const parent = comment.parent && this.find(comment.parent);
-      if (comment.parent && !parent) return;
-      const box = parent ? parent.querySelector(':scope > .replies') : this.feed;
-      const name = comment.parent ? this.names.get(comment.parent) : null;
-      this.settle(this.addComments([comment], box, parent ? box.querySelector(':scope > .more-r') : box.firstChild, name));
+      if (!this.find(comment.id)) this.settle(this.place(comment));
+    }
+
+    // Live updates -----------------------------------------------------------
+    // One event stream while the thread exists, the widget is on screen and the
+    // page is shown. Reopened streams resume after the last event seen.
+    listen() {
+      if (!(this.onScreen && !document.hidden && this.liveId && !this.liveOff)) {
+        this.stream?.close();
+        this.stream = null;
+        return;
+      }
+      if (this.stream) return;
+      const stream = (this.stream = new EventSource(API + `threads/${this.liveId}/events?` + query({ last_event_id: this.lastEvent })));
+      // The browser retries lost connections by itself (sending Last-Event-ID);
+      // a closed stream is an answer other than 200, such as 204 "live updates
+      // are off for this thread": stop for good.
+      stream.onerror = () => {
+        if (stream.readyState === EventSource.CLOSED) {
+          this.liveOff = true;
+          this.stream = null;
+        }
+      };
+      for (const kind of LIVE) {
+        stream.addEventListener(kind, (event) => {
+          this.lastEvent = event.lastEventId;
+          this.update(kind, JSON.parse(event.data));
+        });
+      }
+    }
+
+    update(kind, c) {
+      const el = this.find(c.id);
+      const waiting = this.news.findIndex((n) => n.id === c.id);
+      // The reader's own comments are shown already, and changed here.
+      if (this.own[c.id]) return;
+      if (kind === 'comment') {
+        if (el || waiting >= 0) return;
+        // A reply counts only under a comment that is shown or waiting too.
+        if (c.parent && !this.find(c.parent) && !this.news.some((n) => n.id === c.parent)) return;
+        this.news.push(c);
+        this.newsChanged(true);
+      } else if (waiting >= 0) {
+        if (kind === 'remove') this.dropNews(c.id);
+        else Object.assign(this.news[waiting], c);
+      } else if (el && !el.classList.contains('removed')) {
+        if (kind === 'remove') {
+          this.bury(el, c.tombstone);
+          this.setCount(this.count - 1);
+        } else if (kind === 'edit') this.edited(el, c);
+        else {
+          const score = el.querySelector(':scope > .acts .score');
+          score.textContent = c.score;
+          score.title = this.t('points', { n: c.score });
+        }
+      }
+    }
+
+    newsChanged(announce) {
+      const n = this.news.length;
+      this.newsButton.hidden = !n;
+      this.newsButton.textContent = this.t('newComments', { n });
+      if (announce) this.say(this.newsButton.textContent);
+    }
+
+    dropNews(id) {
+      this.news = this.news.filter((n) => n.id !== id);
+      this.newsChanged();
+    }
+
+    // Puts the waiting comments in their places, oldest first.
+    showNews() {
+      const added = this.news.flatMap((c) => (this.find(c.id) ? [] : this.place(c)));
+      this.news = [];
+      this.newsChanged();
+      this.setCount(this.count + added.length);
+      this.status.hidden = true;
+      this.settle(added);
+      for (const el of added) el.classList.add('fresh');
+      if (added[0]) {
+        added[0].scrollIntoView({ block: 'nearest' });
+        added[0].focus({ preventScroll: true });
+      }
+      this.say(this.t('loaded', { n: added.length }));
+    }
+
+    edited(art, c) {
+      art.querySelector(':scope > .text').replaceChildren(safeHtml(c.html));
+      const head = art.querySelector(':scope > .head');
+      if (!head.querySelector('.edited')) head.querySelector('.folded').before(h('span', { class: 'edited' }, this.t('edited')));
     }
 
     // Writing ----------------------------------------------------------------
@@ -814,6 +978,10 @@
       const submitLabel = edit ? s('save') : parent ? s('postReply') : s('post');
       const submit = h('button', { type: 'submit', class: 'primary' }, submitLabel);
       const cancel = done ? h('button', { type: 'button', class: 'link', onclick: () => done(null) }, s('cancel')) : null;
+      const buttons = h('div', { class: 'buttons' }, submit, cancel);
+      // The think-again nudge: the server's doubts, with the words behind them.
+      const nudge = h('div', { class: 'nudge', role: 'group', 'aria-labelledby': id + 'why', hidden: true });
+      let confirmed = false;
       const form = h(
         'form',
         { class: 'form' + (parent || edit ? ' inline' : ''), novalidate: true },
@@ -835,10 +1003,12 @@
           h('p', { class: 'hint', id: id + 'hint' }, s('hint')),
         ),
         error,
-        h('div', { class: 'buttons' }, submit, cancel),
+        nudge,
+        buttons,
       );
       const fields = { invalid_name: name, invalid_email: email, invalid_website: website };
-      const fail = (message, field) => {
+      const fail = (message, field, soft) => {
+        error.className = soft ? 'err soft' : 'err';
         error.textContent = message;
         error.hidden = false;
         field = field || body;
@@ -847,12 +1017,41 @@
         if (field === body) setMode(false);
         else field.focus();
       };
+      const thinkAgain = (spans) => {
+        // Spans count characters (code points) of the text as the server kept it.
+        const chars = [...body.value.replace(/\0/g, '').trim()];
+        const quote = h('p', { class: 'quote' });
+        let at = 0;
+        for (const [start, end] of spans.sort((a, b) => a[0] - b[0])) {
+          if (start < at) continue;
+          quote.append(chars.slice(at, start).join(''), h('mark', {}, chars.slice(start, end).join('')));
+          at = end;
+        }
+        quote.append(chars.slice(at).join(''));
+        const edit = h('button', { type: 'button', class: 'primary' }, s('edit'));
+        edit.onclick = () => {
+          nudge.hidden = true;
+          buttons.hidden = false;
+          setMode(false);
+        };
+        const anyway = h('button', { type: 'button', class: 'link' }, s('postAnyway'));
+        anyway.onclick = () => {
+          confirmed = true;
+          form.requestSubmit();
+        };
+        nudge.hidden = false;
+        buttons.hidden = true;
+        nudge.replaceChildren(h('p', { id: id + 'why', role: 'alert' }, s('thinkAgain')), quote, h('div', { class: 'buttons' }, edit, anyway));
+        setMode(false, false);
+        edit.focus();
+      };
       body.addEventListener('keydown', (event) => {
         if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) form.requestSubmit();
       });
       form.addEventListener('submit', async (event) => {
         event.preventDefault();
-        error.hidden = true;
+        error.hidden = nudge.hidden = true;
+        buttons.hidden = false;
         for (const field of [name, email, website, body]) field && field.removeAttribute('aria-invalid');
         if (!body.value.trim()) return fail(s('needBody'));
         submit.disabled = true;
@@ -874,18 +1073,23 @@
             };
             const token = await this.formToken;
             if (token) sent.form_token = token;
+            if (confirmed) sent.confirm = true;
+            confirmed = false;
             const result = await this.api('comments', { method: 'POST', body: sent });
             this.newFormToken();
             // Remembered only once the reader has posted: nothing is stored before.
             store.set('author', author);
-            this.posted(result, parent);
+            // Rejected: not shown, and the text stays for the reader to reword.
+            if (result.status === 'rejected') return fail(s('rejected'), null, true);
+            this.posted(result);
             body.value = '';
             setMode(false, false);
             if (done) done(result);
           }
         } catch (e) {
           // The reader's text stays in the box whatever went wrong.
-          fail(e.message, fields[e.code]);
+          if (e.code === 'think_again') thinkAgain(e.data.spans || []);
+          else fail(e.message, fields[e.code]);
         } finally {
           submit.disabled = false;
           submit.textContent = submitLabel;
@@ -894,7 +1098,7 @@
       return form;
     }
 
-    posted(result, parentId) {
+    posted(result) {
       const comment = result.comment;
       this.own[comment.id] = { token: result.edit_token, until: Date.parse(result.editable_until), source: result.source };
       this.saveOwn();
@@ -903,10 +1107,8 @@
         comment.pending = true;
         this.savePending([...this.pendingList(), { comment, at: Date.now() }]);
       } else this.setCount(this.count + 1);
-      const parent = parentId && this.find(parentId);
-      const box = parent ? parent.querySelector(':scope > .replies') : this.feed;
-      const before = parent ? box.querySelector(':scope > .more-r') : box.firstChild;
-      const [el] = this.addComments([comment], box, before, parentId ? this.names.get(parentId) : null);
+      this.dropNews(comment.id);
+      const [el] = this.place(comment);
       this.status.hidden = true;
       this.settle([el]);
       el.classList.add('fresh');
@@ -917,7 +1119,7 @@
 
     openReply(c, art, button) {
       const slot = art.querySelector(':scope > .slot');
-      const open = slot.querySelector('form');
+      const open = slot.querySelector('form:not(.rep)');
       if (open) {
         open.remove();
         button.setAttribute('aria-expanded', 'false');
@@ -951,9 +1153,7 @@
           text.hidden = false;
           if (more) more.hidden = false;
           if (result) {
-            text.replaceChildren(safeHtml(result.comment.html));
-            const head = art.querySelector(':scope > .head');
-            if (!head.querySelector('.edited')) head.querySelector('.folded').before(h('span', { class: 'edited' }, this.t('edited')));
+            this.edited(art, result.comment);
             this.say(this.t('saved'));
           }
           art.querySelector(':scope > .acts .edit').focus();
@@ -984,16 +1184,9 @@
           this.saveOwn();
           this.savePending(this.pendingList().filter((p) => p.comment.id !== c.id));
           if (!c.pending) this.setCount(this.count - 1);
-          const next = art.nextElementSibling || art.parentElement.closest('article') || this.heading;
-          if (result.tombstone) {
-            const stone = this.renderComment({ ...c, removed: true, replies: [], reply_count: 1, more_replies: 0 }, null);
-            stone.querySelector(':scope > .replies').replaceWith(art.querySelector(':scope > .replies'));
-            art.replaceWith(stone);
-            stone.focus();
-          } else {
-            art.remove();
-            if (next !== this.heading) next.focus();
-          }
+          const next = art.nextElementSibling || art.parentElement.closest('article');
+          const stone = this.bury(art, result.tombstone);
+          (stone || next)?.focus();
           this.say(this.t('deleted'));
         } catch (e) {
           yes.disabled = false;
@@ -1002,6 +1195,73 @@
       };
       slot.replaceChildren(box);
       yes.focus();
+    }
+
+    // A removed comment goes, or leaves a tombstone that keeps its replies.
+    bury(art, tombstone) {
+      if (!tombstone) return art.remove();
+      const c = { id: +art.dataset.id, depth: +art.dataset.depth, created: art.querySelector('time').dateTime, removed: true, replies: [], reply_count: 1 };
+      const stone = this.renderComment(c, null);
+      stone.querySelector(':scope > .replies').replaceWith(art.querySelector(':scope > .replies'));
+      art.replaceWith(stone);
+      return stone;
+    }
+
+    openReport(c, art, button) {
+      const s = (key, values) => this.t(key, values);
+      const slot = art.querySelector(':scope > .slot');
+      const close = () => {
+        slot.replaceChildren();
+        button.setAttribute('aria-expanded', 'false');
+        button.focus();
+      };
+      if (slot.querySelector('.rep')) return close();
+      const id = uid();
+      const note = h('textarea', { id: id + 'note', name: 'note', rows: 2, maxlength: 500 });
+      const error = h('p', { class: 'err', role: 'alert', hidden: true });
+      const send = h('button', { type: 'submit', class: 'primary' }, s('sendReport'));
+      const form = h(
+        'form',
+        { class: 'form inline rep', novalidate: true, 'aria-label': s('report') },
+        h(
+          'fieldset',
+          {},
+          h('legend', {}, s('reportWhy')),
+          REASONS.map((reason) => h('label', { class: 'opt' }, h('input', { type: 'radio', name: 'reason', value: reason }), s(reason))),
+        ),
+        h('div', { class: 'field' }, h('label', { for: note.id }, s('reportNote')), note),
+        error,
+        h('div', { class: 'buttons' }, send, h('button', { type: 'button', class: 'link', onclick: close }, s('cancel'))),
+      );
+      const done = () => {
+        this.reported.add(c.id);
+        store.set('reported:' + this.site, [...this.reported].slice(-500));
+        button.replaceWith(h('span', { class: 'done' }, s('reported')));
+        const thanks = h('p', { class: 'note', tabindex: '-1' }, s('reportSent'));
+        slot.replaceChildren(thanks);
+        thanks.focus();
+        this.say(s('reportSent'));
+      };
+      form.onkeydown = (event) => event.key === 'Escape' && close();
+      form.onsubmit = async (event) => {
+        event.preventDefault();
+        const reason = form.elements.reason.value;
+        error.hidden = !!reason;
+        error.textContent = s('needReason');
+        if (!reason) return form.querySelector('input').focus();
+        send.disabled = true;
+        try {
+          await this.api(`comments/${c.id}/report`, { method: 'POST', body: { reason, note: note.value.trim() || null } });
+          done();
+        } catch (e) {
+          if (e.code === 'already_reported') return done();
+          error.textContent = e.message;
+          error.hidden = send.disabled = false;
+        }
+      };
+      slot.replaceChildren(form);
+      button.setAttribute('aria-expanded', 'true');
+      form.querySelector('input').focus();
     }
 
     async vote(c, art, value, { up, down, score }) {
@@ -1022,6 +1282,7 @@
         else delete this.votes[c.id];
         store.set('votes:' + this.site, this.votes);
         show(result.your_vote, result.score);
+        this.say(score.title);
       } catch (e) {
         show(before, shown);
         this.flash(e.message, art.querySelector(':scope > .acts'));

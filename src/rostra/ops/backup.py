@@ -1,0 +1,37 @@
+"""Consistent online backups of a SQLite database."""
+
+import sqlite3
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+
+from rostra.store.database import normalize_database_url
+
+
+class BackupError(Exception):
+    pass
+
+
+def backup_sqlite(database_url: str, target: Path) -> int:
+    """Copy the live database page by page with SQLite's backup API, which
+    gives a consistent snapshot while the server keeps writing. Returns bytes."""
+    url = make_url(normalize_database_url(database_url))
+    if url.get_backend_name() != "sqlite":
+        raise BackupError("rostra backup copies SQLite databases; for PostgreSQL use pg_dump")
+    source_path = Path(url.database)
+    if not source_path.exists():
+        raise BackupError(f"{source_path} does not exist")
+    if target.exists():
+        raise BackupError(f"{target} exists already; choose a new file")
+    source = sqlite3.connect(source_path)
+    destination = sqlite3.connect(target)
+    try:
+        with destination:
+            source.backup(destination, pages=1024)
+        check = destination.execute("PRAGMA integrity_check").fetchone()[0]
+        if check != "ok":
+            raise BackupError(f"the copy failed its integrity check: {check}")
+    finally:
+        destination.close()
+        source.close()
+    return target.stat().st_size

@@ -1,0 +1,243 @@
+"""The queues and the moderators' actions, checked where readers and moderators see them."""
+
+import re
+
+from admin_support import Session, csrf_of, hold, log_in
+from sqlalchemy import select
+
+from helpers import post, reader
+from rostra.store.schema import audit_log, comment_revisions, comments, sanctions, threads
+
+
+def public(api, key="article-1") -> list[dict]:
+    answer = api.get("/api/v1/threads", params={"site": "news", "key": key})
+    assert answer.status_code == 200, answer.text
+    return answer.json()["comments"]
+
+
+def flat(nodes: list[dict]) -> list[dict]:
+    return [x for node in nodes for x in [node, *flat(node["replies"])]]
+
+
+def ids_in_order(page_text: str) -> list[int]:
+    return [int(i) for i in re.findall(r'<li class="item" data-id="(\d+)"', page_text)]
+
+
+def test_held_queue_is_sorted_by_risk_and_shows_why(ctx, as_admin):
+    calm = hold(
+        ctx, "Mild", reasons=[("links", "too_many", "4 links")], toxicity=0.2, client=reader(1)
+    )
+    worst = hold(
+        ctx,
+        "Nasty",
+        reasons=[("toxicity", "toxic", "Toxicity 0.93")],
+        toxicity=0.93,
+        client=reader(2),
+    )
+    two = hold(ctx, "Two reasons", toxicity=0.2, client=reader(3),
+               reasons=[("links", "too_many", "4 links"), ("words", "suspect", "Suspect word")])  # fmt: skip
+    unscored = hold(ctx, "No score", reasons=[("policy", "premoderate_all", "Reviewed first")])
+    page = as_admin.get("/admin/queue/held")
+    assert ids_in_order(page.text) == [worst, two, calm, unscored]
+    assert "Toxicity 0.93" in page.text and "toxicity 0.93" in page.text
+    assert "Reviewed first" in page.text
+
+
+def test_the_words_weighed_are_marked_and_everything_else_escaped(ctx, as_admin):
+    body = "<b>you</b> idiot & fool"
+    hold(
+        ctx,
+        body,
+        toxicity=0.9,
+        spans=[(11, 16, 0.9), (19, 23, 0.2)],
+        reasons=[("toxicity", "t", "x")],
+    )
+    page = as_admin.get("/admin/queue/held").text
+    assert '&lt;b&gt;you&lt;/b&gt; <mark class="w3" title="weight 0.90">idiot</mark> &amp; ' in page
+    assert '<mark class="w1" title="weight 0.20">fool</mark>' in page
+    assert "<b>you</b>" not in page
+
+
+def test_an_item_shows_its_parent_thread_and_the_authors_standing(ctx, as_admin):
+    parent = post(ctx.db, ctx.hasher, "The original point", key="story", thread_title="Bridge closes",
+                  client=reader(5), name="Bea")  # fmt: skip
+    post(ctx.db, ctx.hasher, "Earlier fine comment", key="story")
+    reply = hold(
+        ctx, "A held reply", parent=parent.comment.id, key="story", reasons=[("words", "s", "x")]
+    )
+    page = as_admin.get("/admin/queue/held").text
+    assert "Bridge closes" in page
+    assert "in reply to <b>Bea</b>" in page and "The original point" in page
+    assert "1 published" in page and "1 held" in page
+    detail = as_admin.get(f"/admin/comments/{reply}").text
+    assert "Earlier fine comment" in detail  # the author's other comments
+
+
+def test_approving_publishes_the_comment_for_readers(ctx, api, as_admin):
+    held = hold(ctx, "Worth reading", reasons=[("words", "s", "x")])
+    assert public(api) == []
+    answer = as_admin.post(f"/admin/comments/{held}/approve", as_json=True)
+    assert answer.json()["message"] == "Approved 1 comment."
+    assert [c["id"] for c in public(api)] == [held]
+    assert as_admin.get("/admin/queue/held").text.count('class="item"') == 0
+
+
+def test_a_plain_form_post_redirects_back_with_a_notice(ctx, as_admin):
+    held = hold(ctx, "Form post", reasons=[("words", "s", "x")])
+    answer = as_admin.post(f"/admin/comments/{held}/approve", {"next": "/admin/queue/held"})
+    assert answer.status_code == 303 and answer.headers["location"] == "/admin/queue/held"
+    page = as_admin.get("/admin/queue/held").text
+    assert "Approved 1 comment." in page and "Undo" in page
+
+
+def test_rejecting_a_comment_with_replies_leaves_a_tombstone(ctx, api, as_admin):
+    top = post(ctx.db, ctx.hasher, "Top comment")
+    post(ctx.db, ctx.hasher, "A reply", parent=top.comment.id, client=reader(3))
+    as_admin.post(f"/admin/comments/{top.comment.id}/reject", {"reason": "insults"})
+    shown = public(api)
+    assert shown[0]["removed"] is True and shown[0]["html"] == ""
+    assert shown[0]["replies"][0]["html"] == "<p>A reply</p>"
+    rejected = as_admin.get("/admin/queue/rejected").text
+    assert "Top comment" in rejected
+
+
+def test_featuring_shows_at_once_to_readers(ctx, api, db, as_admin):
+    created = post(ctx.db, ctx.hasher, "Insightful")
+    with db.read() as conn:
+        before = conn.execute(select(threads.c.version)).scalar_one()
+    assert public(api)[0]["featured"] is False
+    as_admin.post(f"/admin/comments/{created.comment.id}/feature", as_json=True)
+    assert public(api)[0]["featured"] is True
+    with db.read() as conn:
+        assert conn.execute(select(threads.c.version)).scalar_one() > before
+    as_admin.post(f"/admin/comments/{created.comment.id}/unfeature", as_json=True)
+    assert public(api)[0]["featured"] is False
+
+
+def test_editing_keeps_the_earlier_text_and_renders_the_new(ctx, api, db, as_admin):
+    created = post(ctx.db, ctx.hasher, "Call me on 555-0199 *now*")
+    answer = as_admin.post(
+        f"/admin/comments/{created.comment.id}/edit",
+        {"body": "Call me *now*", "reason": "phone number"},
+    )
+    assert answer.status_code == 303
+    assert public(api)[0]["html"] == "<p>Call me <em>now</em></p>"
+    with db.read() as conn:
+        kept = conn.execute(select(comment_revisions.c.body_source)).scalars().all()
+    assert kept == ["Call me on 555-0199 *now*"]
+    detail = as_admin.get(f"/admin/comments/{created.comment.id}").text
+    assert "Call me on 555-0199 *now*" in detail and "phone number" in detail
+    empty = as_admin.post(
+        f"/admin/comments/{created.comment.id}/edit", {"body": "  "}, as_json=True
+    )
+    assert empty.status_code == 400 and empty.json()["error"] == "body_empty"
+
+
+def test_one_click_ban_rejects_and_sanctions_the_author(ctx, db, as_admin):
+    created = post(ctx.db, ctx.hasher, "Spam spam", email="spam@example.com")
+    answer = as_admin.post(f"/admin/comments/{created.comment.id}/ban", as_json=True)
+    assert answer.status_code == 200
+    with db.read() as conn:
+        row = conn.execute(select(sanctions)).one()
+        status = conn.execute(select(comments.c.status)).scalar_one()
+    assert row.kind == "ban" and row.author_key == created.comment.author_key
+    assert row.email == "spam@example.com" and row.ip_hash is None
+    assert status == "rejected"
+    page = as_admin.get("/admin/sanctions").text
+    assert "spam@example.com" in page
+
+
+def test_bulk_actions_and_one_undo_for_the_whole_batch(ctx, api, as_admin):
+    held = [
+        hold(ctx, f"Held {n}", reasons=[("words", "s", "x")], client=reader(n)) for n in range(3)
+    ]
+    answer = as_admin.post("/admin/bulk", {"action": "approve", "ids": held[:2]}, as_json=True)
+    assert answer.json()["changed"] == held[:2]
+    assert len(public(api)) == 2
+    undone = as_admin.post("/admin/undo", as_json=True)
+    assert undone.json()["message"] == "Undid the approval of 2 comments."
+    assert public(api) == []
+    assert len(ids_in_order(as_admin.get("/admin/queue/held").text)) == 3
+
+
+def test_undo_takes_back_actions_one_by_one(ctx, api, db, as_admin):
+    held = hold(ctx, "Held", reasons=[("words", "s", "x")])
+    as_admin.post(f"/admin/comments/{held}/approve", as_json=True)
+    as_admin.post(f"/admin/comments/{held}/edit", {"body": "Edited"}, as_json=True)
+    as_admin.post("/admin/undo", as_json=True)
+    assert public(api)[0]["html"] == "<p>Held</p>"
+    as_admin.post("/admin/undo", as_json=True)
+    assert public(api) == []
+    nothing = as_admin.post("/admin/undo", as_json=True)
+    assert nothing.status_code == 404 and nothing.json()["error"] == "nothing_to_undo"
+    with db.read() as conn:
+        actions = conn.execute(select(audit_log.c.action).order_by(audit_log.c.id)).scalars().all()
+    assert actions == ["approve", "edit", "undo", "undo"]
+
+
+def test_undoing_a_ban_lifts_it_and_restores_the_comment(ctx, api, db, as_admin):
+    created = post(ctx.db, ctx.hasher, "Not spam after all")
+    as_admin.post(f"/admin/comments/{created.comment.id}/ban", as_json=True)
+    as_admin.post("/admin/undo", as_json=True)
+    assert [c["id"] for c in public(api)] == [created.comment.id]
+    with db.read() as conn:
+        assert conn.execute(select(sanctions.c.lifted_at)).scalar_one() is not None
+
+
+def test_undo_refuses_when_someone_changed_the_comment_since(ctx, db, as_admin, api):
+
+    from rostra.admin.accounts import create_user
+
+    held = hold(ctx, "Contested", reasons=[("words", "s", "x")])
+    as_admin.post(f"/admin/comments/{held}/approve", as_json=True)
+    create_user(db, "second", "another long password", "admin")
+    from fastapi.testclient import TestClient
+
+    other_client = TestClient(api.app)  # a second browser, sharing the running app
+    log_in(other_client, "second", "another long password")
+    other = Session(other_client, csrf_of(other_client))
+    other.post(f"/admin/comments/{held}/reject", as_json=True)
+    answer = as_admin.post("/admin/undo", as_json=True)
+    assert answer.status_code == 409 and "changed since" in answer.json()["message"]
+
+
+def test_every_action_is_in_the_audit_log_with_who_and_why(ctx, as_admin):
+    held = hold(ctx, "Audited", reasons=[("words", "s", "x")])
+    as_admin.post(f"/admin/comments/{held}/reject", {"reason": "personal attack"})
+    page = as_admin.get("/admin/audit").text
+    assert "chief" in page and "reject" in page and "personal attack" in page
+    assert f"comment {held}" in page
+
+
+def test_bad_input_gets_clear_4xx_answers(ctx, as_admin):
+    assert as_admin.get("/admin/queue/nonsense").status_code == 404
+    assert as_admin.get("/admin/queue/held?page=0").status_code == 400
+    assert as_admin.get("/admin/queue/held?page=abc").status_code == 400
+    assert as_admin.get("/admin/comments/99999").status_code == 404
+    assert as_admin.get("/admin/comments/abc").status_code == 400
+    assert as_admin.post("/admin/comments/99999/approve", as_json=True).status_code == 404
+    bogus = as_admin.post("/admin/comments/1/explode", as_json=True)
+    assert bogus.status_code == 404
+    assert as_admin.post("/admin/bulk", {"action": "approve"}, as_json=True).status_code == 400
+    assert (
+        as_admin.post("/admin/bulk", {"action": "approve", "ids": "x"}, as_json=True).status_code
+        == 400
+    )
+    assert (
+        as_admin.post("/admin/bulk", {"action": "ban", "ids": 1}, as_json=True).status_code == 400
+    )
+    too_long = as_admin.post(
+        "/admin/bulk", {"action": "reject", "ids": 1, "reason": "x" * 501}, as_json=True
+    )
+    assert too_long.status_code == 400 and too_long.json()["error"] == "reason_too_long"
+    page = as_admin.get("/admin/comments/99999")
+    assert page.headers["content-type"].startswith("text/html") and "does not exist" in page.text
+
+
+def test_queues_page_through_their_items(ctx, as_admin):
+    for n in range(27):
+        hold(ctx, f"Comment {n}", reasons=[("words", "s", "x")], client=reader(n))
+    first = as_admin.get("/admin/queue/held").text
+    second = as_admin.get("/admin/queue/held?page=2").text
+    assert len(ids_in_order(first)) == 25 and len(ids_in_order(second)) == 2
+    assert "Next →" in first and "Next →" not in second

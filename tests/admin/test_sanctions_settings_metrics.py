@@ -1,0 +1,176 @@
+"""The sanction ladder, site settings and the dashboard, as moderators use them."""
+
+from datetime import UTC, datetime, timedelta
+
+from admin_support import hold
+from sqlalchemy import select, update
+
+from helpers import post, reader
+from rostra.moderation.settings import ModerationSettings
+from rostra.store import sanctions as sanction_store
+from rostra.store.schema import audit_log, comments, sanctions, sites
+
+
+def sanction(as_admin, comment_id, **fields):
+    data = {"kind": "premoderate", "hours": "0", "match": ["author_key"], "reason": "trolling"}
+    return as_admin.post(f"/admin/comments/{comment_id}/sanction", {**data, **fields}, as_json=True)
+
+
+def test_each_rung_of_the_ladder_is_recorded_with_reason_and_expiry(ctx, db, as_admin, site):
+    created = post(ctx.db, ctx.hasher, "Borderline", email="a@example.com")
+    assert sanction(as_admin, created.comment.id, kind="warn").status_code == 200
+    assert sanction(as_admin, created.comment.id, kind="rate_limit", hours="24").status_code == 200
+    assert sanction(as_admin, created.comment.id, kind="suspend", hours="72",
+                    match=["email", "ip_hash"]).status_code == 200  # fmt: skip
+    assert sanction(as_admin, created.comment.id, kind="shadow_ban").status_code == 200
+    with db.read() as conn:
+        rows = {row.kind: row for row in conn.execute(select(sanctions))}
+        active = sanction_store.active_for(conn, site.id, datetime.now(UTC), email="a@example.com")
+    assert set(rows) == {"warn", "rate_limit", "suspend", "shadow_ban"}
+    assert rows["warn"].expires_at is None and rows["warn"].reason == "trolling"
+    suspend = rows["suspend"]
+    assert suspend.email == "a@example.com" and suspend.ip_hash and suspend.author_key is None
+    assert timedelta(hours=71) < suspend.expires_at - suspend.created_at <= timedelta(hours=72)
+    assert [row.kind for row in active] == ["suspend"]
+
+
+def test_sanctions_need_a_reason_and_a_sensible_expiry(ctx, as_admin):
+    created = post(ctx.db, ctx.hasher, "Borderline")
+    cases = [
+        ({"reason": ""}, "reason_required"),
+        ({"kind": "suspend", "hours": "0"}, "expiry_required"),
+        ({"kind": "warn", "hours": "24"}, "no_expiry"),
+        ({"kind": "exile"}, "invalid_kind"),
+        ({"hours": "5"}, "invalid_duration"),
+        ({"match": ["phone"]}, "invalid_match"),
+        ({"match": ["email"]}, "no_target"),  # the comment has no email
+    ]
+    for fields, code in cases:
+        answer = sanction(as_admin, created.comment.id, **fields)
+        assert answer.status_code == 400 and answer.json()["error"] == code, fields
+
+
+def test_lifting_ends_a_sanction_and_undo_restores_it(ctx, db, as_admin, site):
+    created = post(ctx.db, ctx.hasher, "Borderline")
+    sanction(as_admin, created.comment.id, kind="ban")
+    with db.read() as conn:
+        sanction_id = conn.execute(select(sanctions.c.id)).scalar_one()
+    assert as_admin.post(f"/admin/sanctions/{sanction_id}/lift").status_code == 303
+    assert "Lifted the ban." in as_admin.get("/admin/sanctions").text
+    now = datetime.now(UTC)
+    key = created.comment.author_key
+    with db.read() as conn:
+        assert sanction_store.active_for(conn, site.id, now, author_key=key) == []
+    as_admin.post("/admin/undo", as_json=True)
+    with db.read() as conn:
+        assert [s.kind for s in sanction_store.active_for(conn, site.id, now, author_key=key)] == [
+            "ban"
+        ]
+
+
+def test_a_sanction_can_be_typed_in_by_email(db, as_admin, site):
+    answer = as_admin.post(
+        "/admin/sanctions",
+        {
+            "site": "news",
+            "kind": "ban",
+            "hours": "0",
+            "email": " Troll@Example.com ",
+            "reason": "complaint",
+        },
+    )
+    assert answer.status_code == 303
+    page = as_admin.get("/admin/sanctions").text
+    assert "troll@example.com" in page and "complaint" in page
+    missing = as_admin.post(
+        "/admin/sanctions", {"site": "news", "kind": "ban", "reason": "x"}, as_json=True
+    )
+    assert missing.status_code == 400 and missing.json()["error"] == "no_target"
+
+
+def test_settings_are_saved_validated_and_audited(db, as_admin, site):
+    form = as_admin.get("/admin/sites/news/settings")
+    assert form.status_code == 200 and "https://news.example" in form.text
+    values = {
+        "premoderation": "first_time", "trusted_after": "2", "banned_words": "Spam\nscam\n\nspam",
+        "suspect_words": "", "max_links": "1", "blocked_domains": "bad.example", "min_seconds_to_post": "3",
+        "posts_per_minute": "5", "duplicate_window_minutes": "10", "raid_authors": "4",
+        "hold_threshold": "0.4", "reject_threshold": "0.9", "think_again_threshold": "0.5",
+        "report_threshold": "2.5", "toxicity_model": "on",
+        "origins": "https://news.example\nhttps://WWW.News.example/",
+    }  # fmt: skip
+    saved = as_admin.post("/admin/sites/news/settings", values)
+    assert saved.status_code == 200 and "Saved." in saved.text
+    with db.read() as conn:
+        row = conn.execute(select(sites.c.origins, sites.c.settings)).one()
+        logged = conn.execute(select(audit_log.c.action, audit_log.c.details)).one()
+    stored = ModerationSettings.of_site(row.settings)
+    assert stored.banned_words == ("scam", "spam") and stored.report_threshold == 2.5
+    assert stored.premoderation == "first_time" and stored.think_again is False
+    assert row.origins == ["https://news.example", "https://www.news.example"]
+    assert row.settings["max_body_chars"] == 10_000  # other site rules are kept
+    assert logged.action == "settings" and logged.details["changed"]["max_links"] == [3, 1]
+
+
+def test_invalid_settings_are_shown_inline_and_nothing_is_saved(db, as_admin, site):
+    with db.read() as conn:
+        before = conn.execute(select(sites.c.settings)).scalar_one()
+    answer = as_admin.post(
+        "/admin/sites/news/settings",
+        {"premoderation": "sometimes", "hold_threshold": "2", "max_links": "many",
+         "origins": "news.example"},
+    )  # fmt: skip
+    assert answer.status_code == 400
+    text = answer.text
+    assert "Nothing was saved" in text and 'value="many"' in text
+    assert text.count('class="field-error"') >= 4
+    assert "is not an origin like https://news.example" in text
+    with db.read() as conn:
+        assert conn.execute(select(sites.c.settings)).scalar_one() == before
+        assert conn.execute(select(audit_log)).first() is None
+
+
+def test_metrics_count_decisions_false_holds_and_misses(ctx, db, as_admin):
+    false_hold = hold(ctx, "Fine after all", reasons=[("words", "s", "x")], client=reader(1))
+    true_hold = hold(ctx, "Really bad", reasons=[("words", "s", "x")], client=reader(2))
+    missed = post(ctx.db, ctx.hasher, "Slipped through", client=reader(3)).comment.id
+    for n in range(4, 8):
+        post(ctx.db, ctx.hasher, f"Fine {n}", client=reader(n))
+    hour_ago = datetime.now(UTC) - timedelta(hours=1)
+    with db.write() as conn:
+        conn.execute(update(comments).values(created_at=hour_ago))
+    as_admin.post(f"/admin/comments/{false_hold}/approve", as_json=True)
+    as_admin.post(f"/admin/comments/{true_hold}/reject", as_json=True)
+    as_admin.post(f"/admin/comments/{missed}/reject", as_json=True)
+
+    from rostra.admin import metrics
+    from rostra.admin.auth import session_moderator
+
+    moderator = session_moderator(db, as_admin.client.cookies.get("rostra_session"))
+    week = metrics.dashboard(db, moderator).windows[0]
+    assert (week.decisions, week.approved, week.rejected) == (3, 1, 2)
+    assert (week.false_holds, week.held_decided, week.false_hold_rate) == (1, 2, 0.5)
+    assert (week.misses, week.auto_published) == (1, 5)
+    assert 3500 < week.median_seconds < 3700
+    page = as_admin.get("/admin/metrics").text
+    assert "50.0%" in page and "20.0%" in page and "1.0 h" in page
+
+
+def test_undone_decisions_do_not_count(ctx, db, as_admin):
+    held = hold(ctx, "Undone", reasons=[("words", "s", "x")])
+    as_admin.post(f"/admin/comments/{held}/approve", as_json=True)
+    as_admin.post("/admin/undo", as_json=True)
+    from rostra.admin import metrics
+    from rostra.admin.auth import session_moderator
+
+    moderator = session_moderator(db, as_admin.client.cookies.get("rostra_session"))
+    assert metrics.dashboard(db, moderator).windows[0].decisions == 0
+
+
+def test_percentile_is_nearest_rank():
+    from rostra.admin.metrics import percentile
+
+    assert percentile([], 0.5) is None
+    assert percentile([5.0], 0.9) == 5.0
+    assert percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 0.5) == 5
+    assert percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 0.9) == 9

@@ -1,0 +1,83 @@
+"""`rostra check`, `rostra backup` and `rostra migrate-db` as an operator runs them."""
+
+import sqlite3
+
+from click.testing import CliRunner
+
+from helpers import post, reader
+from pgtools import create_postgres_database, drop_postgres_database
+from rostra.cli import main
+from rostra.service import comments as svc
+from rostra.store.migrate import upgrade_database
+
+
+def run(*args):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def test_check_reports_settings_database_and_contents(database_url, db, site):
+    result = run("check", "--database", database_url)
+    assert result.exit_code == 0, result.output
+    assert "database: reachable" in result.output and "(newest)" in result.output
+    assert "1 sites" in result.output
+
+
+def test_check_fails_clearly_on_an_unreachable_database():
+    result = run("check", "--database", "postgresql://127.0.0.1:1/nothing")
+    assert result.exit_code != 0 and "database" in result.output
+
+
+def test_backup_makes_a_consistent_copy(tmp_path, ctx, site):
+    sqlite_url = str(tmp_path / "live.db")
+    upgrade_database(sqlite_url)
+    from rostra.store.database import open_database
+
+    db = open_database(sqlite_url)
+    from rostra.service.sites import create_site
+
+    create_site(db, "news", ["https://news.example"])
+    post(db, ctx.hasher, "Kept safe")
+    db.dispose()
+    target = tmp_path / "backup.db"
+    result = run("backup", str(target), "--database", sqlite_url)
+    assert result.exit_code == 0, result.output
+    with sqlite3.connect(target) as copy:
+        assert copy.execute("SELECT body_source FROM comments").fetchall() == [("Kept safe",)]
+    again = run("backup", str(target), "--database", sqlite_url)
+    assert again.exit_code != 0 and "exists already" in again.output
+
+
+def test_backup_refuses_postgresql(tmp_path):
+    result = run("backup", str(tmp_path / "x.db"), "--database", "postgresql://127.0.0.1/test")
+    assert result.exit_code != 0 and "pg_dump" in result.output
+
+
+def test_migrate_db_from_sqlite_to_postgresql_keeps_everything(tmp_path, ctx):
+    from rostra.service.sites import create_site
+    from rostra.store.database import open_database
+
+    source_url = str(tmp_path / "small.db")
+    upgrade_database(source_url)
+    source = open_database(source_url)
+    create_site(source, "news", ["https://news.example"])
+    root = post(source, ctx.hasher, "Root comment")
+    reply = post(source, ctx.hasher, "A reply", parent=root.comment.id)
+    svc.vote(source, ctx.hasher, reply.comment.id, 1, reader(1))
+    svc.delete_comment(
+        source, root.comment.id, root.edit_token, reader(0).__class__("192.0.2.10", "pytest-author")
+    )
+    source.dispose()
+    name, target_url = create_postgres_database()
+    try:
+        result = run("migrate-db", "--from", source_url, "--to", target_url)
+        assert result.exit_code == 0, result.output
+        assert "comments" in result.output and "2 rows" in result.output
+        target = open_database(target_url)
+        # The copy is a working database: new comments get fresh ids.
+        newer = post(target, ctx.hasher, "Posted after the move")
+        assert newer.comment.id == 3
+        target.dispose()
+        again = run("migrate-db", "--from", source_url, "--to", target_url)
+        assert again.exit_code != 0 and "empty database" in again.output
+    finally:
+        drop_postgres_database(name)
