@@ -374,6 +374,7 @@ class ImportWriter:
     def finish(self) -> None:
         self.flush()
         self.flush()  # the last batch is still with the workers
+        store.refresh_statistics(self.conn)
         self.progress.phase("linking replies to parents")
         store.link_parents(self.conn, self.site_id)
         self.report.orphans = store.orphans_since(self.conn, self.site_id, self.start_id)

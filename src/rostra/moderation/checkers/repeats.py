@@ -13,7 +13,6 @@ from sqlalchemy import Connection
 
 from rostra.moderation.decision import Reason, Refusal, Verdict
 from rostra.moderation.submission import Submission
-from rostra.moderation.wordlist import canonical_text
 from rostra.store import moderation as queries
 
 NAME = "repeats"
@@ -54,13 +53,20 @@ def check(conn: Connection, sub: Submission) -> list[Reason]:
     return reasons
 
 
+def _plain(text: str) -> str:
+    # Disguised exact repeats are caught by the fingerprint; for "nearly the
+    # same" a cheap form is enough, and it runs on up to twenty old comments.
+    return " ".join(text.lower().split())
+
+
 def _repeats_own_text(conn: Connection, sub: Submission, since) -> bool:
-    mine = canonical_text(sub.body)
+    mine = _plain(sub.body)
     for body, fingerprint in queries.recent_texts_by_author(
         conn, sub.site_id, sub.author_key, since
     ):
         if fingerprint == sub.fingerprint:
             return True
-        if SequenceMatcher(None, mine, canonical_text(body)).ratio() >= NEAR_DUPLICATE:
+        matcher = SequenceMatcher(None, mine, _plain(body))
+        if matcher.real_quick_ratio() >= NEAR_DUPLICATE and matcher.ratio() >= NEAR_DUPLICATE:
             return True
     return False
