@@ -195,6 +195,8 @@ class ImportWriter:
     touched: set[int] = field(default_factory=set)
     updated_ids: set[int] = field(default_factory=set)
     ip_cache: dict[str, tuple[str, str]] = field(default_factory=dict)
+    written: int = 0
+    analyze_at: int = 5000
 
     def __post_init__(self) -> None:
         self.start_id = store.last_comment_id(self.conn)
@@ -304,6 +306,11 @@ class ImportWriter:
                 self.updated_ids.add(found.id)
                 self.touched.add(found.thread_id)
         self.inserter.insert(inserts)
+        self.written += len(inserts)
+        if self.written >= self.analyze_at:
+            # The planner must see the table grow, or it scans it whole for each batch.
+            store.refresh_statistics(self.conn)
+            self.analyze_at = 2 * self.written
         store.update_from_source(self.conn, updates)
         store.refresh_digests(self.conn, refreshed)
         self.report.imported += len(inserts)

@@ -1,8 +1,9 @@
 """Engine creation and transactions, with the care each backend needs."""
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
@@ -52,6 +53,10 @@ class Database:
     """One engine per process; `read()` and `write()` open short transactions."""
 
     engine: Engine
+    # SQLite lets one writer in at a time and makes the others sleep and
+    # retry with growing pauses; threads of one process queue here instead,
+    # so only one writer per process ever waits on the file lock.
+    _write_lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
     @property
     def dialect(self) -> str:
@@ -64,9 +69,12 @@ class Database:
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
-        with self.engine.connect() as conn:
-            if self.dialect == "sqlite":
-                conn = conn.execution_options(sqlite_begin="IMMEDIATE")
+        if self.dialect != "sqlite":
+            with self.engine.connect() as conn, conn.begin():
+                yield conn
+            return
+        with self._write_lock, self.engine.connect() as conn:
+            conn = conn.execution_options(sqlite_begin="IMMEDIATE")
             with conn.begin():
                 yield conn
 
