@@ -5,6 +5,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+import psycopg
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
@@ -85,16 +86,37 @@ class Database:
         statement construction and compilation, which cost forty times more
         than the query itself. `sql` uses `?` placeholders on both backends.
         """
-        if self.dialect == "postgresql":
-            sql = sql.replace("?", "%s")
+        if self.dialect == "sqlite":
+            return self._fetch_one_raw(sql, params)
+        try:
+            return self._fetch_one_raw(sql.replace("?", "%s"), params, autocommit=True)
+        except psycopg.OperationalError:
+            # The server went away: drop every pooled connection, as SQLAlchemy
+            # does for its own statements, so the next request reconnects.
+            self.engine.pool.dispose()
+            raise
+
+    def _fetch_one_raw(self, sql: str, params: tuple, autocommit: bool = False) -> tuple | None:
         raw = self.engine.raw_connection()
         try:
-            cursor = raw.cursor()
+            driver = raw.driver_connection
+            if autocommit:
+                # One round trip, not three: no implicit BEGIN, so nothing to
+                # roll back when the connection goes back to the pool.
+                driver.autocommit = True
             try:
-                cursor.execute(sql, params)
-                return cursor.fetchone()
+                cursor = raw.cursor()
+                try:
+                    cursor.execute(sql, params)
+                    return cursor.fetchone()
+                finally:
+                    cursor.close()
             finally:
-                cursor.close()
+                if autocommit and not driver.closed:
+                    driver.autocommit = False
+        except psycopg.OperationalError:
+            raw.invalidate()
+            raise
         finally:
             raw.close()
 
@@ -111,7 +133,9 @@ def open_database(url: str, *, pool_size: int = 10, statement_timeout_ms: int = 
             raise ValueError("an in-memory SQLite database cannot be shared; give a file path")
         _configure_sqlite(engine)
     elif parsed.get_backend_name() == "postgresql":
-        engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+        # No pre-ping (a round trip per checkout): connections broken by a
+        # restart are detected on use and the pool is refreshed then.
+        engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size)
         _configure_postgresql(engine, statement_timeout_ms)
     else:
         raise ValueError(
