@@ -1,9 +1,6 @@
 """The `rostra` command, run as a user would run it."""
 
-import os
-import socket
 import sqlite3
-import subprocess
 import sys
 import time
 
@@ -12,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from rostra.cli import main
+from serving import start_server, stop_server
 
 ROSTRA = [sys.executable, "-m", "rostra.cli"]
 
@@ -87,40 +85,12 @@ def test_unreachable_database_is_reported(tmp_path):
     assert result.exit_code != 0 and "cannot open database" in result.output
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_until_up(base: str, process: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(process.stdout.read())
-        try:
-            httpx.get(base + "/api/v1/openapi.json", timeout=1)
-            return
-        except httpx.TransportError:
-            time.sleep(0.2)
-    raise AssertionError("server did not start")
-
-
 @pytest.mark.parametrize("workers", [1, 2])
 def test_serve_demo_answers_with_the_seeded_thread(database_url, db, workers, tmp_path):
-    port = _free_port()
-    env = {**os.environ, "ROSTRA_DATABASE_URL": database_url}
-    process = subprocess.Popen(
-        [*ROSTRA, "serve", "--demo", "--port", str(port), "--workers", str(workers)],
-        env=env,
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
+    process, base = start_server(
+        "--demo", "--workers", str(workers), env={"ROSTRA_DATABASE_URL": database_url}, cwd=tmp_path
     )
-    base = f"http://127.0.0.1:{port}"
     try:
-        _wait_until_up(base, process)
         # A reader loads the form, reads for a while, then posts.
         form = httpx.get(base + "/api/v1/form-token", params={"site": "demo"}).json()
         shown_at = time.monotonic()
@@ -129,7 +99,7 @@ def test_serve_demo_answers_with_the_seeded_thread(database_url, db, workers, tm
         ).json()
         assert page["thread"]["count"] >= 40
         assert any(comment["removed"] for comment in page["comments"])
-        origin = {"Origin": f"http://127.0.0.1:{port}"}
+        origin = {"Origin": base}
         time.sleep(max(0.0, form["min_seconds"] + 0.5 - (time.monotonic() - shown_at)))
         posted = httpx.post(
             base + "/api/v1/comments",
@@ -151,7 +121,6 @@ def test_serve_demo_answers_with_the_seeded_thread(database_url, db, workers, tm
             ).json()
             assert again["thread"]["count"] == page["thread"]["count"] + 1
     finally:
-        process.terminate()
-        process.wait(timeout=15)
+        stop_server(process)
     # The database came from ROSTRA_DATABASE_URL, so no default file appeared.
     assert not (tmp_path / "rostra.db").exists()

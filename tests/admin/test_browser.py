@@ -8,7 +8,6 @@ comment held.
 
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -16,6 +15,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+
+from serving import free_port
 
 sync_api = pytest.importorskip("playwright.sync_api")
 expect = sync_api.expect
@@ -29,12 +30,6 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "admin"
 PASSWORD = "a long admin password"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _rostra() -> list[str]:
     script = Path(sys.executable).with_name("rostra")
     return [str(script)] if script.exists() else [sys.executable, "-m", "rostra.cli"]
@@ -42,7 +37,7 @@ def _rostra() -> list[str]:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    port = _free_port()
+    port = free_port()
     database = str(tmp_path_factory.mktemp("admin-web") / "admin.db")
     base = f"http://127.0.0.1:{port}"
     env = {k: v for k, v in os.environ.items() if not k.startswith("ROSTRA_")}

@@ -1,10 +1,7 @@
 """Live updates across two server instances sharing one database."""
 
 import json
-import os
-import socket
 import subprocess
-import sys
 import threading
 import time
 
@@ -15,35 +12,13 @@ from rostra.moderation.settings import ModerationSettings
 from rostra.service.sites import create_site
 from rostra.store.database import open_database
 from rostra.store.schema import metadata
+from serving import start_server, stop_server
 
 ORIGIN = "https://live.example"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _start(database_url: str, **env) -> tuple[subprocess.Popen, str]:
-    port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "rostra.cli", "serve", "--port", str(port)],
-        env={**os.environ, "ROSTRA_DATABASE_URL": database_url, "ROSTRA_LOG_LEVEL": "warning",
-             "ROSTRA_TOXICITY_MODEL": "false", **env},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            httpx.get(base + "/api/v1/openapi.json", timeout=1)
-            return process, base
-        except httpx.TransportError:
-            time.sleep(0.2)
-    process.kill()
-    raise AssertionError(process.stdout.read().decode())
+def _start(database_url: str) -> tuple[subprocess.Popen, str]:
+    return start_server(env={"ROSTRA_DATABASE_URL": database_url, "ROSTRA_TOXICITY_MODEL": "false"})
 
 
 @pytest.fixture(scope="module")
@@ -61,8 +36,7 @@ def two_instances(database_url):
     first, second = _start(database_url), _start(database_url)
     yield first[1], second[1]
     for process, _ in (first, second):
-        process.terminate()
-        process.wait(timeout=15)
+        stop_server(process)
 
 
 def _post(base: str, body: str, key: str, parent: int | None = None) -> dict:

@@ -4,7 +4,6 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
 
@@ -15,42 +14,19 @@ from sqlalchemy import select
 from rostra.moderation.settings import ModerationSettings
 from rostra.service.sites import create_site
 from rostra.store.schema import comments
+from serving import start_server, stop_server
 
 ORIGIN = "https://load.example"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture
 def server(database_url, db):
     relaxed = ModerationSettings(min_seconds_to_post=0, posts_per_minute=1000, raid_authors=1000)
     create_site(db, "load", [ORIGIN], moderation=relaxed)
-    port = _free_port()
-    env = {**os.environ, "ROSTRA_DATABASE_URL": database_url, "ROSTRA_LOG_LEVEL": "warning",
-           "ROSTRA_TOXICITY_MODEL": "false"}  # fmt: skip
-    process = subprocess.Popen(
-        [sys.executable, "-m", "rostra.cli", "serve", "--port", str(port), "--workers", "2"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 40
-    while time.monotonic() < deadline:
-        try:
-            httpx.get(base + "/healthz", timeout=1)
-            break
-        except httpx.TransportError:
-            time.sleep(0.2)
+    env = {"ROSTRA_DATABASE_URL": database_url, "ROSTRA_TOXICITY_MODEL": "false"}
+    process, base = start_server("--workers", "2", env=env)
     yield base, process
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=20)
+    stop_server(process)
 
 
 def _workers(parent: int) -> list[int]:

@@ -2,7 +2,6 @@
 
 import itertools
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -14,11 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from serving import free_port
 
 
 @dataclass
@@ -91,7 +86,7 @@ class Server:
 @contextmanager
 def rostra_serve(database: str, **env_extra: str) -> Iterator[tuple[str, httpx.Client]]:
     """A `rostra serve --demo` on a free port; yields its base URL and a client."""
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     rostra = Path(sys.executable).with_name("rostra")
     command = [str(rostra)] if rostra.exists() else [sys.executable, "-m", "rostra.cli"]
