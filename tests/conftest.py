@@ -5,6 +5,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
+from chromium import launched_chromium
 from pgtools import create_postgres_database, drop_postgres_database
 from rostra.api.app import build_context, create_app
 from rostra.config import load_settings
@@ -77,3 +78,10 @@ def site(db):
 def api(settings, db, site) -> Iterator[TestClient]:
     with TestClient(create_app(settings)) as client:
         yield client
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One Chromium for every browser test of the run (Playwright allows one at a time)."""
+    with launched_chromium() as chromium:
+        yield chromium

@@ -13,20 +13,8 @@ from urllib.parse import urlsplit
 import pytest
 from rostra_server import Server, relax_moderation, rostra_serve
 
-sync_api = pytest.importorskip("playwright.sync_api")
+pytest.importorskip("playwright.sync_api")
 
-CHROMIUM = "/usr/bin/chromium"
-# Without the background-networking flags Chromium keeps trying to reach
-# Google services, which on a closed network only produces failing connections.
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "web"
 DEMO_THREAD = "valley-railway-reopens"
 
@@ -37,18 +25,6 @@ def server(tmp_path_factory) -> Iterator[Server]:
     with rostra_serve(str(database)) as (base, client):
         relax_moderation(str(database))
         yield Server(base, client, database)
-
-
-@pytest.fixture(scope="session")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is missing (scripts/services installs it)")
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS
-        )
-        yield chromium
-        chromium.close()
 
 
 @dataclass
