@@ -62,6 +62,7 @@ class Created:
     comment: CommentRecord
     edit_token: str
     thread_key: str
+    site: SiteRow
 
 
 def _now() -> datetime:
@@ -139,7 +140,7 @@ def create_comment(
         )
         _count_if_visible(conn, record, now)
         _after_raid(conn, site.id, thread.id, decision, now)
-    return Created(record, token, key)
+    return Created(record, token, key, site)
 
 
 _STATUS_FOR = {

@@ -32,6 +32,7 @@ from rostra.store import comments as comment_store
 from rostra.store import sites as site_store
 from rostra.store import threads as thread_store
 from rostra.store.comments import CommentRecord
+from rostra.store.sites import SiteRow
 
 router = APIRouter(
     tags=["comments"],
@@ -52,14 +53,16 @@ def _own_json(record: CommentRecord, thread_key: str, token: str | None, window:
 
 
 def _own_response(
-    ctx: AppContext, request: Request, record: CommentRecord, token: str | None, status: int = 200
+    request: Request,
+    record: CommentRecord,
+    token: str | None,
+    site: SiteRow,
+    thread_key: str,
+    status: int = 200,
 ) -> CompactJSON:
     """The author's view of their comment, with the Markdown source for editing."""
-    with ctx.db.read() as conn:
-        site = site_store.site_by_id(conn, record.site_id)
-        thread = thread_store.thread_by_id(conn, record.thread_id)
     window = site_rules(site).edit_window_seconds
-    response = CompactJSON(_own_json(record, thread.key, token, window), status)
+    response = CompactJSON(_own_json(record, thread_key, token, window), status)
     allow_origin(request, response, site.origins)
     return response
 
@@ -102,7 +105,9 @@ def create_comment(
         COMMENTS.labels(refusal.code).inc()
         raise
     COMMENTS.labels(created.comment.status).inc()
-    return _own_response(ctx, request, created.comment, created.edit_token, 201)
+    return _own_response(
+        request, created.comment, created.edit_token, created.site, created.thread_key, 201
+    )
 
 
 @router.patch("/comments/{comment_id}", response_model=OwnCommentOut, summary="Edit your comment")
@@ -116,7 +121,11 @@ def edit_comment(
     record = comment_service.edit_comment(
         ctx.db, comment_id, x_edit_token, payload.body, client(request)
     )
-    return _own_response(ctx, request, record, None)
+    # Edits are rare, so the site and thread are simply read again.
+    with ctx.db.read() as conn:
+        site = site_store.site_by_id(conn, record.site_id)
+        thread = thread_store.thread_by_id(conn, record.thread_id)
+    return _own_response(request, record, None, site, thread.key)
 
 
 @router.delete("/comments/{comment_id}", summary="Delete your comment")
