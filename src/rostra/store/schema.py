@@ -143,6 +143,10 @@ comments = Table(
     Column("featured", Boolean, nullable=False, default=False),
     Column("shadowed", Boolean, nullable=False, default=False),
     Column("fingerprint", String(16)),
+    # The signed-in reader who wrote it (single sign-on or an emailed link);
+    # verified comments show a badge and their author's name is reserved.
+    Column("reader_id", Id, ForeignKey("readers.id", ondelete="SET NULL")),
+    Column("verified", Boolean, nullable=False, default=False),
     Index(None, "thread_id", "depth", "visible", "rank", "id"),
     Index(None, "thread_id", "depth", "visible", "created_at", "id"),
     Index(None, "root_id", "chain_pos", "depth"),
@@ -153,6 +157,8 @@ comments = Table(
     Index(None, "site_id", "author_key", "created_at"),
     Index(None, "site_id", "ip_hash", "created_at"),
     Index(None, "site_id", "fingerprint", "created_at"),
+    Index(None, "reader_id", "created_at"),
+    Index(None, "site_id", "author_email"),
 )
 
 votes = Table(
@@ -176,6 +182,10 @@ users = Table(
     Column("failed_logins", Integer, nullable=False, default=0),
     Column("locked_until", UTCDateTime),
     Column("disabled", Boolean, nullable=False, default=False),
+    # Mail about comments held for review: off, immediate, or an hourly digest.
+    Column("notify_held", String(16), nullable=False, default="off"),
+    # Accounts granted through a site's single sign-on ("sso:<site id>:<subject>").
+    Column("external_ref", String(300), unique=True),
 )
 
 # Which sites a moderator may moderate; admins moderate every site.
@@ -276,4 +286,107 @@ events = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Index(None, "thread_id", "id"),
     Index(None, "created_at"),
+)
+
+
+# Readers known to a site: through its single sign-on, or by an emailed
+# sign-in link. Anonymous commenters have no row.
+readers = Table(
+    "readers",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("site_id", Id, ForeignKey("sites.id", ondelete="CASCADE"), nullable=False),
+    Column("provider", String(8), nullable=False),  # sso or email
+    Column("subject", String(254), nullable=False),  # the site's user id, or the email
+    Column("display_name", String(64), nullable=False),
+    # The name folded to what it looks like: reserved against lookalikes.
+    Column("name_key", String(64), nullable=False),
+    Column("avatar_url", String(500)),
+    Column("email", String(254)),
+    Column("roles", JSON, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("last_seen_at", UTCDateTime, nullable=False),
+    UniqueConstraint("site_id", "provider", "subject"),
+    Index(None, "site_id", "name_key"),
+)
+
+reader_sessions = Table(
+    "reader_sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("reader_id", Id, ForeignKey("readers.id", ondelete="CASCADE"), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Index(None, "reader_id"),
+)
+
+# One-time links sent by email: signing in, or proving who one is to export
+# or erase one's data. Only a hash of the token is kept.
+email_links = Table(
+    "email_links",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("site_id", Id, ForeignKey("sites.id", ondelete="CASCADE"), nullable=False),
+    Column("email", String(254), nullable=False),
+    Column("purpose", String(16), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("used_at", UTCDateTime),
+    Index(None, "site_id", "email", "created_at"),
+)
+
+# Readers who asked (and confirmed, double opt-in) to be mailed replies.
+subscriptions = Table(
+    "subscriptions",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("site_id", Id, ForeignKey("sites.id", ondelete="CASCADE"), nullable=False),
+    Column("email", String(254), nullable=False),
+    Column("language", String(8), nullable=False, default="en"),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("confirm_sent_at", UTCDateTime),
+    Column("confirmed_at", UTCDateTime),
+    Column("unsubscribed_at", UTCDateTime),
+    UniqueConstraint("site_id", "email"),
+)
+
+webhooks = Table(
+    "webhooks",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("site_id", Id, ForeignKey("sites.id", ondelete="CASCADE"), nullable=False),
+    Column("url", String(2048), nullable=False),
+    Column("secret", String(128), nullable=False),
+    Column("events", JSON, nullable=False),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+# Mails and webhook deliveries, written in the same transaction as what
+# caused them and sent by a background worker: an outage delays them, a crash
+# loses none, and the dedupe key keeps one event from reaching anyone twice.
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("site_id", Id, ForeignKey("sites.id", ondelete="CASCADE")),
+    Column("channel", String(8), nullable=False),  # mail or webhook
+    Column("kind", String(32), nullable=False),
+    Column("dedupe_key", String(300), nullable=False, unique=True),
+    # Messages with the same group key that are still waiting are merged into
+    # one (a digest of several replies, or of several held comments).
+    Column("group_key", String(300)),
+    Column("recipient", String(2048), nullable=False),
+    Column("payload", JSON, nullable=False),
+    Column("status", String(8), nullable=False),  # pending, sent, dead
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", UTCDateTime, nullable=False),
+    Column("locked_until", UTCDateTime),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("sent_at", UTCDateTime),
+    Column("last_status", Integer),
+    Column("last_error", Text),
+    Index(None, "status", "next_attempt_at"),
+    Index(None, "group_key", "status"),
+    Index(None, "site_id", "channel", "created_at"),
 )
