@@ -180,6 +180,86 @@ def site_list(database_url, config_file) -> None:
         database.dispose()
 
 
+def _sso_changes(no_sso, algorithm, secret, public_key, issuer, audience, trust_admin):
+    if no_sso:
+        return {"sso": None}
+    given = {
+        "algorithm": algorithm, "secret": secret, "issuer": issuer, "audience": audience,
+        "public_key": public_key.read_text() if public_key else None,
+        "trust_admin_role": trust_admin,
+    }  # fmt: skip
+    sso = {key: value for key, value in given.items() if value is not None}
+    return {"sso": sso} if sso else {}
+
+
+@site.command("identity")
+@click.argument("name")
+@click.option("--anonymous", type=click.Choice(["allowed", "premoderated", "forbidden"]))
+@click.option("--email-signin/--no-email-signin", default=None, help="Sign-in by emailed link")
+@click.option("--sso-algorithm", type=click.Choice(["HS256", "RS256", "EdDSA"]))
+@click.option("--sso-secret", help="Shared secret for HS256 (32 characters or more)")
+@click.option("--sso-public-key", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("--sso-issuer", help="Required iss claim")
+@click.option("--sso-audience", help="Required aud claim")
+@click.option("--sso-trust-admin/--no-sso-trust-admin", default=None,
+              help="Let the token's admin role grant the server-wide admin role")  # fmt: skip
+@click.option("--no-sso", is_flag=True, help="Switch single sign-on off")
+@click.option("--language", type=click.Choice(["en", "de"]), help="Language of mails and pages")
+@_database_option
+@_config_option
+def site_identity(name, anonymous, email_signin, sso_algorithm, sso_secret, sso_public_key,
+                  sso_issuer, sso_audience, sso_trust_admin, no_sso, language,
+                  database_url, config_file) -> None:  # fmt: skip
+    """Show or change how readers sign in: anonymous comments, single sign-on, email links."""
+    from rostra.service.sites import configure_identity
+
+    changes = _sso_changes(
+        no_sso, sso_algorithm, sso_secret, sso_public_key, sso_issuer, sso_audience,
+        sso_trust_admin,
+    )  # fmt: skip
+    if anonymous:
+        changes["anonymous"] = anonymous
+    if email_signin is not None:
+        changes["email_signin"] = email_signin
+    database = _open(_settings(config_file, database_url=database_url))
+    try:
+        updated = configure_identity(database, name, changes, language)
+    except RostraError as exc:
+        raise click.ClickException(exc.message) from None
+    finally:
+        database.dispose()
+    identity = updated.settings["identity"]
+    sso = identity.get("sso")
+    click.echo(f"Site {updated.name}: anonymous comments {identity['anonymous']}, "
+               f"email sign-in {'on' if identity['email_signin'] else 'off'}, "
+               f"single sign-on {sso['algorithm'] if sso else 'off'}, "
+               f"language {updated.settings.get('language', 'en')}.")  # fmt: skip
+
+
+@main.group()
+def privacy() -> None:
+    """Personal data: retention limits."""
+
+
+@privacy.command("prune")
+@_database_option
+@_config_option
+def privacy_prune(database_url, config_file) -> None:
+    """Remove IP hashes and unneeded emails older than the retention settings."""
+    from rostra.ops.housekeeping import run_once
+
+    settings = _settings(config_file, database_url=database_url)
+    database = _open(settings)
+    try:
+        pruned = run_once(database, settings)
+    finally:
+        database.dispose()
+    click.echo(
+        f"Removed {pruned.ip_hashes} IP hashes older than {settings.ip_hash_retention_days} days "
+        f"and {pruned.emails} emails older than {settings.email_retention_days} days."
+    )
+
+
 _IMPORT_FORMATS = ["disqus", "wordpress", "isso", "remark42", "commento", "rostra"]
 
 

@@ -4,8 +4,9 @@ import os
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
-from pydantic import Field, ValidationError
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 CONFIG_ENV = "ROSTRA_CONFIG"
@@ -40,6 +41,41 @@ class Settings(BaseSettings):
     )
     toxicity_model: bool = Field(True, description="Score comments with the on-device model")
     demo: bool = Field(False, description="Serve the demo news pages at / (set by serve --demo)")
+    # Personal data kept no longer than needed (docs/PRIVACY.md).
+    ip_hash_retention_days: int = Field(90, ge=1, le=3650, description="Then IP hashes go")
+    email_retention_days: int = Field(
+        30, ge=1, le=3650, description="Then emails of readers who asked for no mail go"
+    )
+    # Mail and webhooks (docs/NOTIFICATIONS.md). Without smtp_host mails wait in the outbox.
+    smtp_host: str | None = Field(None, description="SMTP server; none keeps mail off")
+    smtp_port: int = Field(587, ge=1, le=65535)
+    smtp_security: Literal["none", "starttls", "tls"] = "starttls"
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    mail_from: str | None = Field(None, description="From address, e.g. Comments <c@news.example>")
+    reply_digest_minutes: int = Field(
+        15, ge=0, le=1440, description="At most one reply mail per thread and reader this often"
+    )
+    outbox_worker: bool = Field(True, description="Send mails and webhooks from the server")
+    outbox_poll_seconds: float = Field(2.0, gt=0, le=300)
+    webhook_timeout_seconds: float = Field(10.0, gt=0, le=120)
+
+    @field_validator("public_url")
+    @classmethod
+    def _absolute_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.query:
+            raise ValueError("give an absolute http(s) URL like https://comments.news.example")
+        return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _mail_needs_addresses(self) -> "Settings":
+        # Mails carry links back to this server and need a sender.
+        if self.smtp_host and not (self.public_url and self.mail_from):
+            raise ValueError("smtp_host needs public_url and mail_from as well")
+        return self
 
 
 class _TomlSource(PydanticBaseSettingsSource):

@@ -37,3 +37,9 @@ class Refused(RostraError):
         super().__init__(code, message)
         self.status = status
         self.details = details or {}
+
+
+class Unauthorized(RostraError):
+    """A credential (sign-in token, session, link) was missing, bad or expired."""
+
+    status = 401

@@ -63,18 +63,23 @@ def log_in(db: Database, username: str, password: str) -> NewSession:
         if user is not None and not valid:
             _count_failure(db, user.id, now)
         raise LoginFailed("login_failed", "Wrong username or password.")
-    token = secrets.token_urlsafe(32)
-    expires = now + SESSION_LIFETIME
     with db.write() as conn:
         changes: dict = dict(failed_logins=0, locked_until=None)
         if PASSWORDS.check_needs_rehash(user.password_hash):
             changes["password_hash"] = PASSWORDS.hash(password)
         user_store.update_user(conn, user.id, **changes)
-        user_store.delete_expired_sessions(conn, now)
-        user_store.insert_session(
-            conn, token_hash=hash_token(token), user_id=user.id,
-            csrf_token=secrets.token_urlsafe(32), created_at=now, expires_at=expires,
-        )  # fmt: skip
+        return open_session(conn, user.id, now)
+
+
+def open_session(conn, user_id: int, now: datetime) -> NewSession:
+    """A new session for an account that proved who it is (password or sign-on)."""
+    token = secrets.token_urlsafe(32)
+    expires = now + SESSION_LIFETIME
+    user_store.delete_expired_sessions(conn, now)
+    user_store.insert_session(
+        conn, token_hash=hash_token(token), user_id=user_id,
+        csrf_token=secrets.token_urlsafe(32), created_at=now, expires_at=expires,
+    )  # fmt: skip
     return NewSession(token, expires)
 
 

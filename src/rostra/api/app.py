@@ -1,5 +1,6 @@
 """The ASGI application: routes under /api/v1, errors as JSON, per-site CORS."""
 
+import asyncio
 from contextlib import asynccontextmanager
 from datetime import timedelta
 
@@ -13,18 +14,22 @@ from rostra.api.errors import install_error_handlers
 from rostra.api.fastpath import ThreadPageFastPath
 from rostra.api.limits import RequestSizeLimit
 from rostra.api.responses import CompactJSON
-from rostra.api.routes import comments, feeds, live, reports, threads
+from rostra.api.routes import comments, feeds, live, readers, reports, threads
+from rostra.api.routes import subscriptions as subscription_pages
 from rostra.config import Settings, load_settings
 from rostra.live.broker import Broker
 from rostra.live.changes import change_feed
 from rostra.live.service import LiveUpdates
 from rostra.moderation.pipeline import Pipeline
+from rostra.notify.worker import start_worker as start_outbox_worker
 from rostra.ops import routes as ops_routes
+from rostra.ops.housekeeping import keep_house
 from rostra.ops.metrics import RequestMetrics
 from rostra.service.identity import Hasher
 from rostra.service.pages import PageCache
 from rostra.store.database import open_database
 from rostra.store.secrets import read_secret
+from rostra.web import privacy as privacy_pages
 from rostra.web import routes as web_routes
 
 API_PREFIX = "/api/v1"
@@ -58,7 +63,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(_app: FastAPI):
         ctx.live.broker.start()
         ctx.live.broker.close_streams_on_exit()
+        chores = asyncio.create_task(keep_house(ctx.db, ctx.settings))
+        outbox = start_outbox_worker(ctx.db, ctx.settings)
         yield
+        if outbox is not None:
+            await asyncio.to_thread(outbox.stop)
+        chores.cancel()
         await ctx.live.broker.stop()
         ctx.db.dispose()
 
@@ -74,10 +84,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.rostra = ctx
     install_error_handlers(app)
-    for module in (threads, comments, feeds, reports, live):
+    for module in (threads, comments, feeds, reports, live, readers):
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(ops_routes.router)
+    app.include_router(subscription_pages.router)
     app.include_router(web_routes.router)
+    app.include_router(privacy_pages.router)
     app.include_router(admin_router)
     app.add_middleware(SiteCors, db=ctx.db)
     app.add_middleware(RequestSizeLimit, max_bytes=settings.max_request_bytes)

@@ -13,7 +13,7 @@ from rostra.store import sites as site_store
 from rostra.store.database import Database
 
 ALLOWED_METHODS = "GET, POST, PATCH, DELETE, OPTIONS"
-ALLOWED_HEADERS = "Content-Type, X-Edit-Token, If-None-Match"
+ALLOWED_HEADERS = "Authorization, Content-Type, X-Edit-Token, If-None-Match"
 EXPOSED_HEADERS = "ETag"
 
 

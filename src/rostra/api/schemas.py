@@ -29,11 +29,16 @@ class CommentIn(Strict):
     site: str
     thread: ThreadRef
     parent: int | None = Field(None, description="Id of the comment replied to")
-    author: AuthorIn
+    author: AuthorIn | None = Field(
+        None, description="Required unless signed in (Authorization: Bearer <session>)"
+    )
     body: str = Field(description="Markdown source")
     form_token: str | None = Field(None, description="From GET /form-token when the form was shown")
     homepage: str | None = Field(None, description="Leave empty: a field hidden from people")
     confirm: bool = Field(False, description="Post even after a think-again nudge")
+    notify: bool = Field(
+        False, description="Mail me replies (needs the author's email; confirmed by a mailed link)"
+    )
 
 
 class EditIn(Strict):
@@ -51,6 +56,8 @@ class PreviewIn(Strict):
 class AuthorOut(BaseModel):
     name: str
     website: str | None
+    verified: bool = Field(False, description="Signed in: the name is the reader's own")
+    avatar: str | None = None
 
 
 class CommentOut(BaseModel):
@@ -129,3 +136,37 @@ class ErrorOut(BaseModel):
 class FormTokenOut(BaseModel):
     token: str
     min_seconds: int
+
+
+class SsoSignInIn(Strict):
+    site: str
+    token: str = Field(description="The JWT the host site signed for this reader")
+
+
+class EmailLinkIn(Strict):
+    site: str
+    email: str
+    name: str | None = Field(None, description="For sign-in: the name to comment under")
+    return_url: str | None = Field(
+        None, description="For sign-in: the article page the link leads back to"
+    )
+
+
+class RedeemIn(Strict):
+    token: str = Field(description="From the emailed link")
+
+
+class ReaderOut(BaseModel):
+    id: int
+    name: str
+    avatar: str | None
+    email: str | None = Field(description="Shown only to the reader themself")
+    provider: Literal["sso", "email"]
+    roles: list[str]
+    verified: bool
+
+
+class SessionOut(BaseModel):
+    session: str = Field(description="Send as `Authorization: Bearer <session>`")
+    expires: str
+    reader: ReaderOut

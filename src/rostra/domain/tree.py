@@ -23,6 +23,8 @@ class CommentNode:
     downvotes: int
     reply_count: int
     featured: bool = False
+    verified: bool = False
+    author_avatar: str | None = None
     replies: list["CommentNode"] = field(default_factory=list)
 
     @property

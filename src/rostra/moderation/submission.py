@@ -21,6 +21,8 @@ class Submission:
     fingerprint: str
     now: datetime
     signed_in: bool = False
+    # The site's identity rules hold every comment from readers not signed in.
+    premoderate_anonymous: bool = False
     form_token: str | None = None
     honeypot: str | None = None
     confirmed: bool = False

@@ -26,6 +26,11 @@ LATENCY = Histogram(
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0),
 )
 COMMENTS = Counter("rostra_comments_posted_total", "Comments posted, by outcome", ["outcome"])
+OUTBOX_SENDS = Counter(
+    "rostra_outbox_sends_total",
+    "Mails and webhook deliveries taken from the outbox, by outcome",
+    ["channel", "outcome"],
+)
 STREAMS = Gauge(
     "rostra_event_streams_open", "Open live-update streams", multiprocess_mode="livesum"
 )

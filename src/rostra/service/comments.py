@@ -10,11 +10,14 @@ from rostra.domain.markdown import render_markdown
 from rostra.domain.policy import SiteRules, Status
 from rostra.domain.ranking import wilson_lower_bound
 from rostra.errors import Conflict, Forbidden, InvalidInput, NotFound, Refused, TooLarge
+from rostra.identity.readers import check_name_free
+from rostra.identity.settings import Anonymous, IdentitySettings
 from rostra.moderation.decision import Decision, Refusal, Verdict
 from rostra.moderation.pipeline import Pipeline
 from rostra.moderation.settings import ModerationSettings
 from rostra.moderation.submission import Submission
 from rostra.moderation.wordlist import fingerprint
+from rostra.notify import events as notify_events
 from rostra.service.identity import Hasher, edit_token_matches, hash_edit_token, new_edit_token
 from rostra.service.pages import record_json
 from rostra.service.sites import site_rules
@@ -29,6 +32,7 @@ from rostra.store import threads as thread_store
 from rostra.store import votes as vote_store
 from rostra.store.comments import CommentRecord
 from rostra.store.database import Database
+from rostra.store.readers import ReaderRow
 from rostra.store.sites import SiteRow
 
 
@@ -39,6 +43,13 @@ class Client:
     ip: str
     user_agent: str
     origin: str | None = None
+    reader: ReaderRow | None = None  # signed in (single sign-on or an emailed link)
+
+    def voter_key(self, hasher: Hasher) -> str:
+        """Signed-in readers are one voter and author on every device."""
+        if self.reader is not None:
+            return f"r:{self.reader.id}"
+        return hasher.voter_key(self.ip, self.user_agent)
 
 
 @dataclass(frozen=True)
@@ -55,6 +66,7 @@ class NewComment:
     form_token: str | None = None
     honeypot: str | None = None
     confirmed: bool = False
+    notify_replies: bool = False  # mail replies (double opt-in), needs the email
 
 
 @dataclass(frozen=True)
@@ -81,15 +93,22 @@ def _clean_body(body: str, rules: SiteRules) -> str:
     return cleaned
 
 
-def _clean_author(new: NewComment) -> tuple[str, str | None, str | None]:
+def _clean_author(new: NewComment, reader: ReaderRow | None) -> tuple[str, str | None, str | None]:
+    """A signed-in reader comments under the name and email they signed in with."""
     try:
-        return (
-            text.clean_name(new.name),
-            text.clean_email(new.email),
-            text.clean_website(new.website),
-        )
+        website = text.clean_website(new.website)
+        if reader is not None:
+            return reader.display_name, reader.email or text.clean_email(new.email), website
+        return text.clean_name(new.name), text.clean_email(new.email), website
     except text.InvalidText as exc:
         raise InvalidInput(exc.code, exc.message) from None
+
+
+def _check_anonymous(identity: IdentitySettings, reader: ReaderRow | None, site: SiteRow) -> None:
+    if reader is not None and reader.site_id != site.id:
+        raise Forbidden("other_site_session", "You are signed in to another site; sign in here.")
+    if reader is None and identity.anonymous == Anonymous.FORBIDDEN:
+        raise Forbidden("sign_in_required", "Please sign in to comment on this site.")
 
 
 def create_comment(
@@ -102,19 +121,23 @@ def create_comment(
     key = thread_key(new.thread_key, new.thread_url)
     url = canonical_url(new.thread_url) if new.thread_url else None
     title = text.clean_title(new.thread_title)
-    name, email, website = _clean_author(new)
+    reader = client.reader
     site = _writable_site(db, new.site, client)
+    identity = IdentitySettings.of_site(site.settings)
+    _check_anonymous(identity, reader, site)
+    name, email, website = _clean_author(new, reader)
     body = _clean_body(new.body, site_rules(site))
     token = new_edit_token()
     now = _now()
-    author_key = hasher.voter_key(client.ip, client.user_agent)
+    author_key = client.voter_key(hasher)
     ip_hash = hasher.ip_hash(client.ip)
     submission = Submission(
         site_id=site.id, thread_id=None, thread_policy=None,
         settings=ModerationSettings.of_site(site.settings), body=body, author_name=name,
         email=email, website=website, author_key=author_key, ip_hash=ip_hash,
         fingerprint=fingerprint(body), now=now, form_token=new.form_token,
-        honeypot=new.honeypot, confirmed=new.confirmed,
+        honeypot=new.honeypot, confirmed=new.confirmed, signed_in=reader is not None,
+        premoderate_anonymous=identity.anonymous == Anonymous.PREMODERATED,
     )  # fmt: skip
     decision = _decide(db, pipeline, submission, key)
     status = _STATUS_FOR[decision.verdict]
@@ -127,11 +150,14 @@ def create_comment(
         edit_token_hash=hash_edit_token(token), upvotes=0, downvotes=0, rank=0.0,
         child_seq=0, reply_count=0, shadowed=decision.shadowed, featured=False,
         toxicity=decision.toxicity, moderation=decision.as_json() if pipeline else None,
-        fingerprint=submission.fingerprint,
+        fingerprint=submission.fingerprint, reader_id=reader.id if reader else None,
+        verified=reader is not None, author_avatar=reader.avatar_url if reader else None,
     )  # fmt: skip
     # Everything above runs before the write transaction, so the database
     # (on SQLite, the whole file) is locked only for the few statements below.
     with db.write() as conn:
+        if reader is None:
+            check_name_free(conn, site.id, name)
         thread = thread_store.ensure_thread(conn, site.id, key, title, url, now)
         values.update(thread_id=thread.id, **_placement(conn, thread.id, new.parent_id))
         comment_id = comment_store.insert_comment(conn, values)
@@ -139,6 +165,7 @@ def create_comment(
             id=comment_id, **{f: values[f] for f in CommentRecord.__dataclass_fields__ if f != "id"}
         )
         _count_if_visible(conn, record, now)
+        notify_events.comment_created(conn, record, now, subscribe=new.notify_replies)
         _after_raid(conn, site.id, thread.id, decision, now)
     return Created(record, token, key, site)
 
@@ -242,7 +269,8 @@ def _authorised(
         raise NotFound("unknown_comment", f"Comment {comment_id} does not exist.")
     site = site_store.site_by_id(conn, comment.site_id)
     check_origin(site.origins, client.origin)
-    if not edit_token_matches(token, comment.edit_token_hash):
+    own = client.reader is not None and comment.reader_id == client.reader.id
+    if not own and not edit_token_matches(token, comment.edit_token_hash):
         raise Forbidden(
             "bad_token", "The edit token is missing or does not belong to this comment."
         )
@@ -270,6 +298,7 @@ def edit_comment(
         )
         thread_store.record_change(conn, comment.thread_id)
         edited = comment_store.comment_by_id(conn, comment.id)
+        notify_events.comment_event(conn, notify_events.EDITED, edited)
         if edited.visible:
             event_store.append(
                 conn, edited.thread_id, "edit", edited.id, record_json(edited), _now()
@@ -304,7 +333,7 @@ class VoteResult:
 def vote(db: Database, hasher: Hasher, comment_id: int, value: int, client: Client) -> VoteResult:
     if value not in (-1, 0, 1):
         raise InvalidInput("invalid_vote", "A vote is 1 (up), -1 (down) or 0 (withdraw).")
-    voter = hasher.voter_key(client.ip, client.user_agent)
+    voter = client.voter_key(hasher)
     with db.write() as conn:
         comment = comment_store.comment_by_id(conn, comment_id)
         if comment is None or not comment.visible:

@@ -97,6 +97,16 @@ def iso(moment: datetime | None) -> str | None:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
+def _author_json(node: CommentNode) -> dict:
+    author = {"name": node.author_name, "website": node.author_website}
+    if node.verified:
+        # Signed in through the site's sign-on (or an emailed link): the name is theirs.
+        author["verified"] = True
+        if node.author_avatar:
+            author["avatar"] = node.author_avatar
+    return author
+
+
 def node_json(node: CommentNode) -> dict:
     removed = node.removed
     return {
@@ -104,7 +114,7 @@ def node_json(node: CommentNode) -> dict:
         "parent": node.parent_id,
         "depth": node.depth,
         "removed": removed,
-        "author": None if removed else {"name": node.author_name, "website": node.author_website},
+        "author": None if removed else _author_json(node),
         "html": "" if removed else node.body_html,
         "created": iso(node.created_at),
         "edited": None if removed else iso(node.edited_at),
@@ -125,6 +135,7 @@ def record_json(record) -> dict:
         record.id, record.parent_id, record.depth, record.sibling_pos, record.status,
         record.author_name, record.author_website, record.body_html, record.created_at,
         record.edited_at, record.upvotes, record.downvotes, record.reply_count,
+        verified=record.verified, author_avatar=record.author_avatar,
     )  # fmt: skip
     return node_json(node)
 

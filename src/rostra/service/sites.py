@@ -4,10 +4,12 @@ import re
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
+from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
 
 from rostra.domain.policy import SiteRules
 from rostra.errors import Conflict, InvalidInput, NotFound
+from rostra.identity.settings import IdentitySettings
 from rostra.moderation.settings import ModerationSettings
 from rostra.store import sites as site_store
 from rostra.store.database import Database
@@ -76,3 +78,44 @@ def list_sites(db: Database) -> list[SiteRow]:
 
 def site_rules(site: SiteRow) -> SiteRules:
     return SiteRules.from_settings(site.settings)
+
+
+LANGUAGES = ("en", "de")
+
+
+def configure_identity(
+    db: Database, name: str, changes: dict, language: str | None = None
+) -> SiteRow:
+    """Change how readers identify themselves on a site (and its mail language).
+
+    `changes` holds IdentitySettings fields; `sso` may be a dict of SsoSettings
+    fields merged into the current ones, or None to switch single sign-on off.
+    """
+    with db.write() as conn:
+        site = site_store.site_by_name(conn, name)
+        if site is None:
+            raise NotFound("unknown_site", f"There is no site named {name!r}.")
+        settings = dict(site.settings)
+        settings["identity"] = _merged_identity(settings.get("identity", {}), changes)
+        if language is not None:
+            if language not in LANGUAGES:
+                raise InvalidInput(
+                    "invalid_language", f"The language is one of {', '.join(LANGUAGES)}."
+                )
+            settings["language"] = language
+        site_store.update_site(conn, site.id, origins=site.origins, settings=settings)
+        return site_store.site_by_id(conn, site.id)
+
+
+def _merged_identity(current: dict, changes: dict) -> dict:
+    merged = {**current, **{k: v for k, v in changes.items() if k != "sso"}}
+    if "sso" in changes:
+        sso = changes["sso"]
+        merged["sso"] = None if sso is None else {**(current.get("sso") or {}), **sso}
+    try:
+        return IdentitySettings.model_validate(merged).model_dump(mode="json")
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'identity'}: {e['msg']}" for e in exc.errors()
+        )
+        raise InvalidInput("invalid_identity_settings", problems) from None

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Connection
 
 from rostra.domain.policy import Status
+from rostra.notify import events as notify_events
 from rostra.service.pages import record_json
 from rostra.store import comments as comment_store
 from rostra.store import events as event_store
@@ -56,6 +57,7 @@ def change_status(
         conn, comment.thread_id, comments_delta=counted_delta, roots_delta=roots_delta
     )
     _announce(conn, comment, status, visible, counted_delta)
+    notify_events.status_changed(conn, comment, status, visible, now_shadowed)
     return visible
 
 

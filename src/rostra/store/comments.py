@@ -26,6 +26,8 @@ _NODE_COLUMNS = (
     comments.c.downvotes,
     comments.c.reply_count,
     comments.c.featured,
+    comments.c.verified,
+    comments.c.author_avatar,
 )
 
 
@@ -60,6 +62,9 @@ class CommentRecord:
     downvotes: int
     edit_token_hash: str | None
     shadowed: bool
+    reader_id: int | None = None
+    verified: bool = False
+    author_avatar: str | None = None
 
 
 # Statements on the write path are built once: building them per call costs

@@ -37,6 +37,8 @@ def upgrade_database(url: str) -> str:
         with engine.begin() as connection:
             command.upgrade(_alembic_config(connection), "head")
             _ensure_server_secret(connection, "hash_salt")
+            # Signs the links in mails (confirm, unsubscribe): no login needed to use them.
+            _ensure_server_secret(connection, "link_key")
             return current_revision(connection)
     finally:
         engine.dispose()

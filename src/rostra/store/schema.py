@@ -147,6 +147,7 @@ comments = Table(
     # verified comments show a badge and their author's name is reserved.
     Column("reader_id", Id, ForeignKey("readers.id", ondelete="SET NULL")),
     Column("verified", Boolean, nullable=False, default=False),
+    Column("author_avatar", String(500)),
     Index(None, "thread_id", "depth", "visible", "rank", "id"),
     Index(None, "thread_id", "depth", "visible", "created_at", "id"),
     Index(None, "root_id", "chain_pos", "depth"),
@@ -329,6 +330,7 @@ email_links = Table(
     Column("site_id", Id, ForeignKey("sites.id", ondelete="CASCADE"), nullable=False),
     Column("email", String(254), nullable=False),
     Column("purpose", String(16), nullable=False),
+    Column("display_name", String(64)),  # the name a reader signing in asked for
     Column("created_at", UTCDateTime, nullable=False),
     Column("expires_at", UTCDateTime, nullable=False),
     Column("used_at", UTCDateTime),

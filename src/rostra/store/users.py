@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, delete, select
+from sqlalchemy import Connection, delete, or_, select
 
 from rostra.store.schema import admin_sessions, user_sites, users
 
@@ -40,6 +40,11 @@ def insert_user(conn: Connection, **values) -> int:
 
 def user_by_name(conn: Connection, username: str) -> UserRow | None:
     row = conn.execute(select(*_USER_COLUMNS).where(users.c.username == username)).first()
+    return UserRow(*row) if row else None
+
+
+def user_by_external_ref(conn: Connection, ref: str) -> UserRow | None:
+    row = conn.execute(select(*_USER_COLUMNS).where(users.c.external_ref == ref)).first()
     return UserRow(*row) if row else None
 
 
@@ -95,3 +100,27 @@ def delete_sessions_of(conn: Connection, user_id: int) -> None:
 
 def delete_expired_sessions(conn: Connection, now: datetime) -> None:
     conn.execute(delete(admin_sessions).where(admin_sessions.c.expires_at <= now))
+
+
+@dataclass(frozen=True)
+class HeldRecipient:
+    """A moderator of a site who asked to be mailed about held comments."""
+
+    id: int
+    email: str
+    notify_held: str  # immediate or hourly
+
+
+def held_recipients(conn: Connection, site_id: int) -> list[HeldRecipient]:
+    granted = select(user_sites.c.user_id).where(user_sites.c.site_id == site_id)
+    query = select(users.c.id, users.c.email, users.c.notify_held).where(
+        users.c.disabled.is_(False),
+        users.c.email.is_not(None),
+        users.c.notify_held != "off",
+        or_(users.c.role == "admin", users.c.id.in_(granted)),
+    )
+    return [HeldRecipient(*row) for row in conn.execute(query.order_by(users.c.id))]
+
+
+def notify_held_of(conn: Connection, user_id: int) -> str:
+    return conn.execute(select(users.c.notify_held).where(users.c.id == user_id)).scalar_one()

@@ -1,9 +1,10 @@
 """Logging in and out, and the admin pages' own static files."""
 
+import html
 from pathlib import Path
 
 from fastapi import APIRouter, Request
-from fastapi.responses import FileResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
 from rostra.admin import auth
 from rostra.admin.web import (
@@ -21,6 +22,7 @@ from rostra.admin.web import (
     secure_cookies,
 )
 from rostra.errors import NotFound, RostraError
+from rostra.identity import readers
 
 STATIC = Path(__file__).parent.parent / "static"
 STATIC_FILES = {
@@ -91,6 +93,28 @@ def login(request: Request, ctx: Ctx, form: Posting) -> Response:
         samesite="strict", secure=secure_cookies(request, ctx),
     )  # fmt: skip
     response.delete_cookie(LOGIN_COOKIE, path="/admin/login")
+    return response
+
+
+@router.get("/sso")
+def sso_login(
+    request: Request, ctx: Ctx, site: str = "", token: str = "", next: str = "/admin"
+) -> Response:
+    """Moderators granted by the site's sign-on (a `roles` claim of moderator or
+    admin) arrive here from a link the site's CMS gives them, with a fresh token."""
+    session = readers.moderator_session_from_sso(ctx.db, site, token)
+    target = html.escape(safe_next(next), quote=True)
+    # A page, not a redirect: a strict same-site cookie set while arriving from
+    # the CMS is sent on the next navigation only if that one starts here.
+    page = (
+        f'<!doctype html><meta charset="utf-8"><meta http-equiv="refresh" content="0;url={target}">'
+        f'<title>Signed in</title><p>Signed in. <a href="{target}">Continue to the queue</a>.'
+    )
+    response = HTMLResponse(page)
+    response.set_cookie(
+        SESSION_COOKIE, session.token, expires=session.expires_at, path="/admin", httponly=True,
+        samesite="strict", secure=secure_cookies(request, ctx),
+    )  # fmt: skip
     return response
 
 

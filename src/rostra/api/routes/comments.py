@@ -86,20 +86,21 @@ def create_comment(
     new = comment_service.NewComment(
         site=payload.site,
         body=payload.body,
-        name=payload.author.name,
+        name=payload.author.name if payload.author else "",
         thread_key=payload.thread.key,
         thread_url=payload.thread.url,
         thread_title=payload.thread.title,
         parent_id=payload.parent,
-        email=payload.author.email,
-        website=payload.author.website,
+        email=payload.author.email if payload.author else None,
+        website=payload.author.website if payload.author else None,
         form_token=payload.form_token,
         honeypot=payload.homepage,
         confirmed=payload.confirm,
+        notify_replies=payload.notify,
     )
     try:
         created = comment_service.create_comment(
-            ctx.db, ctx.hasher, new, client(request), ctx.pipeline
+            ctx.db, ctx.hasher, new, client(request, ctx), ctx.pipeline
         )
     except Refused as refusal:
         COMMENTS.labels(refusal.code).inc()
@@ -119,7 +120,7 @@ def edit_comment(
     x_edit_token: Annotated[str | None, Header()] = None,
 ):
     record = comment_service.edit_comment(
-        ctx.db, comment_id, x_edit_token, payload.body, client(request)
+        ctx.db, comment_id, x_edit_token, payload.body, client(request, ctx)
     )
     # Edits are rare, so the site and thread are simply read again.
     with ctx.db.read() as conn:
@@ -136,7 +137,9 @@ def delete_comment(
     x_edit_token: Annotated[str | None, Header()] = None,
 ):
     """A comment with replies stays as a tombstone ("removed") so its replies keep their place."""
-    tombstone = comment_service.delete_comment(ctx.db, comment_id, x_edit_token, client(request))
+    tombstone = comment_service.delete_comment(
+        ctx.db, comment_id, x_edit_token, client(request, ctx)
+    )
     response = CompactJSON({"id": comment_id, "deleted": True, "tombstone": tombstone})
     _allow_for_comment(ctx, request, response, comment_id)
     return response
@@ -147,7 +150,9 @@ def vote(
     request: Request, comment_id: int, payload: VoteIn, ctx: Annotated[AppContext, Depends(context)]
 ):
     """One vote per reader and comment; voting again changes it, 0 withdraws it."""
-    result = comment_service.vote(ctx.db, ctx.hasher, comment_id, payload.value, client(request))
+    result = comment_service.vote(
+        ctx.db, ctx.hasher, comment_id, payload.value, client(request, ctx)
+    )
     response = CompactJSON(
         {
             "id": result.comment_id,

@@ -22,7 +22,8 @@ def check(conn: Connection, sub: Submission) -> list[Reason]:
                 Verdict.HOLD,
             )
         ]
-    if policy == Premoderation.ANONYMOUS and not sub.signed_in:
+    anonymous_held = policy == Premoderation.ANONYMOUS or sub.premoderate_anonymous
+    if anonymous_held and not sub.signed_in:
         return [
             Reason(
                 NAME,

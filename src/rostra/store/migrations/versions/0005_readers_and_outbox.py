@@ -65,6 +65,7 @@ def upgrade() -> None:
         sa.Column("site_id", Id, nullable=False),
         sa.Column("email", sa.String(254), nullable=False),
         sa.Column("purpose", sa.String(16), nullable=False),
+        sa.Column("display_name", sa.String(64)),
         sa.Column("created_at", When, nullable=False),
         sa.Column("expires_at", When, nullable=False),
         sa.Column("used_at", When),
@@ -132,6 +133,7 @@ def upgrade() -> None:
         batch.add_column(
             sa.Column("verified", sa.Boolean(), nullable=False, server_default=sa.false())
         )
+        batch.add_column(sa.Column("author_avatar", sa.String(500), nullable=True))
         batch.create_foreign_key(
             "fk_comments_reader_id_readers", "readers", ["reader_id"], ["id"], ondelete="SET NULL"
         )
@@ -154,6 +156,7 @@ def downgrade() -> None:
         batch.drop_index("ix_comments_site_id_author_email")
         batch.drop_index("ix_comments_reader_id_created_at")
         batch.drop_constraint("fk_comments_reader_id_readers", type_="foreignkey")
+        batch.drop_column("author_avatar")
         batch.drop_column("verified")
         batch.drop_column("reader_id")
     for table in ("outbox", "webhooks", "subscriptions", "email_links", "reader_sessions"):

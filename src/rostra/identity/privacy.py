@@ -1,0 +1,121 @@
+"""A reader's data: all their comments as one JSON file, and erasure on request.
+
+Erasing turns each comment into a tombstone (replies keep their place), and
+removes the name, email, website, IP hash and text. What Rostra stores and for
+how long is listed in docs/PRIVACY.md.
+"""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from rostra.service.pages import iso
+from rostra.service.visibility import change_status
+from rostra.store import audit as audit_store
+from rostra.store import comments as comment_store
+from rostra.store import privacy as privacy_store
+from rostra.store import readers as reader_store
+from rostra.store import sites as site_store
+from rostra.store.database import Database
+from rostra.store.readers import ReaderRow
+
+
+@dataclass(frozen=True)
+class Person:
+    """Whose data: a signed-in reader, or whoever proved they own an email."""
+
+    site_id: int
+    reader: ReaderRow | None = None
+    email: str | None = None
+
+    @classmethod
+    def of_reader(cls, reader: ReaderRow) -> "Person":
+        return cls(reader.site_id, reader, reader.email)
+
+    @property
+    def reader_id(self) -> int | None:
+        return self.reader.id if self.reader else None
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _comment_json(record, key: str, url: str | None, title: str | None) -> dict:
+    return {
+        "id": record.id,
+        "thread": {"key": key, "url": url, "title": title},
+        "parent": record.parent_id,
+        "status": record.status,
+        "created": iso(record.created_at),
+        "edited": iso(record.edited_at),
+        "author": {
+            "name": record.author_name,
+            "email": record.author_email,
+            "website": record.author_website,
+        },
+        "body": record.body_source,
+        "html": record.body_html,
+        "upvotes": record.upvotes,
+        "downvotes": record.downvotes,
+    }
+
+
+def export(db: Database, person: Person) -> dict:
+    with db.read() as conn:
+        site = site_store.site_by_id(conn, person.site_id)
+        rows = privacy_store.authored_comments(conn, person.site_id, person.reader_id, person.email)
+    reader = person.reader
+    return {
+        "site": site.name,
+        "exported": iso(_now()),
+        "reader": None
+        if reader is None
+        else {
+            "name": reader.display_name,
+            "email": reader.email,
+            "signed_in_with": reader.provider,
+            "avatar": reader.avatar_url,
+            "since": iso(reader.created_at),
+        },
+        "email": person.email,
+        "comments": [_comment_json(*row) for row in rows],
+    }
+
+
+def erase(db: Database, person: Person) -> int:
+    """Erase a reader's data; returns how many comments were erased."""
+    now = _now()
+    with db.write() as conn:
+        rows = privacy_store.authored_comments(conn, person.site_id, person.reader_id, person.email)
+        for listed, *_ in rows:
+            # Read again: erasing an earlier comment can change this one's replies.
+            record = comment_store.comment_by_id(conn, listed.id, for_update=True)
+            if record.status != "deleted":
+                change_status(conn, record, "deleted")
+            privacy_store.scrub_comment(conn, record.id)
+        if person.email:
+            privacy_store.forget_email(conn, person.site_id, person.email)
+        if person.reader is not None:
+            reader_store.delete_reader(conn, person.reader.id)
+        audit_store.record(
+            conn, site_id=person.site_id, actor_id=None, action="reader_erased",
+            target_type="reader", target_id=None, now=now,
+            details={"comments": len(rows)},
+        )  # fmt: skip
+    return len(rows)
+
+
+@dataclass(frozen=True)
+class Pruned:
+    ip_hashes: int
+    emails: int
+
+
+def prune(db: Database, ip_hash_days: int, email_days: int) -> Pruned:
+    """Apply the retention limits: old IP hashes and unneeded emails go."""
+    now = _now()
+    with db.write() as conn:
+        ips = privacy_store.forget_ip_hashes(conn, now - timedelta(days=ip_hash_days))
+        emails = privacy_store.forget_unused_emails(conn, now - timedelta(days=email_days))
+        privacy_store.forget_expired_credentials(conn, now)
+    return Pruned(ips, emails)

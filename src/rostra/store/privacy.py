@@ -1,0 +1,115 @@
+"""Queries behind a reader's export and erasure, and the retention limits."""
+
+from datetime import datetime
+
+from sqlalchemy import Connection, and_, delete, or_, select, update
+
+from rostra.store.comments import CommentRecord
+from rostra.store.schema import (
+    comment_revisions,
+    comments,
+    email_links,
+    outbox,
+    reader_sessions,
+    subscriptions,
+    threads,
+)
+
+_RECORD_COLUMNS = [getattr(comments.c, name) for name in CommentRecord.__dataclass_fields__]
+
+
+def _authored_by(site_id: int, reader_id: int | None, email: str | None):
+    mine = []
+    if reader_id is not None:
+        mine.append(comments.c.reader_id == reader_id)
+    if email:
+        mine.append(comments.c.author_email == email)
+    return and_(comments.c.site_id == site_id, or_(*mine) if mine else False)
+
+
+def authored_comments(
+    conn: Connection, site_id: int, reader_id: int | None, email: str | None
+) -> list[tuple[CommentRecord, str, str | None, str | None]]:
+    """A reader's comments, each with its thread's key, URL and title, oldest first."""
+    query = (
+        select(*_RECORD_COLUMNS, threads.c.key, threads.c.url, threads.c.title)
+        .join(threads, threads.c.id == comments.c.thread_id)
+        .where(_authored_by(site_id, reader_id, email))
+        .order_by(comments.c.created_at, comments.c.id)
+    )
+    width = len(_RECORD_COLUMNS)
+    return [(CommentRecord(*row[:width]), *row[width:]) for row in conn.execute(query)]
+
+
+def scrub_comment(conn: Connection, comment_id: int) -> None:
+    """Remove everything personal a comment holds; the row stays for its replies."""
+    conn.execute(
+        update(comments)
+        .where(comments.c.id == comment_id)
+        .values(
+            author_name=None,
+            author_email=None,
+            author_website=None,
+            author_key=None,
+            ip_hash=None,
+            body_source="",
+            body_html="",
+            edit_token_hash=None,
+            reader_id=None,
+            verified=False,
+            author_avatar=None,
+            fingerprint=None,
+            moderation=None,
+        )  # fmt: skip
+    )
+    conn.execute(delete(comment_revisions).where(comment_revisions.c.comment_id == comment_id))
+
+
+def forget_email(conn: Connection, site_id: int, email: str) -> None:
+    conn.execute(
+        delete(subscriptions).where(
+            subscriptions.c.site_id == site_id, subscriptions.c.email == email
+        )
+    )
+    conn.execute(
+        delete(email_links).where(email_links.c.site_id == site_id, email_links.c.email == email)
+    )
+    # Mails not sent yet would only tell them about data that is gone.
+    conn.execute(
+        delete(outbox).where(
+            outbox.c.site_id == site_id,
+            outbox.c.channel == "mail",
+            outbox.c.recipient == email,
+            outbox.c.status == "pending",
+        )
+    )
+
+
+def forget_ip_hashes(conn: Connection, before: datetime) -> int:
+    return conn.execute(
+        update(comments)
+        .where(comments.c.created_at < before, comments.c.ip_hash.is_not(None))
+        .values(ip_hash=None)
+    ).rowcount
+
+
+def forget_unused_emails(conn: Connection, before: datetime) -> int:
+    """Drop emails of comments older than `before` whose author asked for no mail."""
+    subscribed = select(subscriptions.c.email).where(
+        subscriptions.c.site_id == comments.c.site_id,
+        subscriptions.c.email == comments.c.author_email,
+    )
+    return conn.execute(
+        update(comments)
+        .where(
+            comments.c.created_at < before,
+            comments.c.author_email.is_not(None),
+            ~subscribed.exists(),
+        )
+        .values(author_email=None)
+    ).rowcount
+
+
+def forget_expired_credentials(conn: Connection, now: datetime) -> None:
+    conn.execute(delete(reader_sessions).where(reader_sessions.c.expires_at <= now))
+    conn.execute(delete(email_links).where(email_links.c.expires_at <= now))

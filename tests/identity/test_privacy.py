@@ -1,0 +1,124 @@
+"""A reader's data: download all of it, erase it, and retention limits."""
+
+from datetime import UTC, datetime, timedelta
+
+from identity_support import ORIGIN, bearer, hs256_site, sign_in, token
+from sqlalchemy import select
+from test_email_signin import mailed_links
+
+from rostra.config import load_settings
+from rostra.ops.housekeeping import run_once
+from rostra.store.schema import comments, readers
+
+
+def _post(api, body, headers, parent=None, **author):
+    payload = {"site": "news", "thread": {"key": "story-1"}, "body": body, "parent": parent}
+    if author:
+        payload["author"] = author
+    answer = api.post("/api/v1/comments", json=payload, headers=headers)
+    assert answer.status_code == 201, answer.text
+    return answer.json()["comment"]["id"]
+
+
+def _page(api):
+    return api.get("/api/v1/threads", params={"site": "news", "key": "story-1"}).json()
+
+
+def test_a_signed_in_reader_downloads_all_their_comments(api, db):
+    hs256_site(db)
+    session = sign_in(api, token({"email": "anna@mail.example"})).json()["session"]
+    _post(api, "My first comment", bearer(session))
+    _post(api, "My second comment", bearer(session))
+    _post(api, "Someone else's", ORIGIN, name="Other Reader")
+    answer = api.get("/api/v1/me/comments", headers=bearer(session))
+    assert answer.status_code == 200
+    assert "attachment" in answer.headers["content-disposition"]
+    data = answer.json()
+    assert [c["body"] for c in data["comments"]] == ["My first comment", "My second comment"]
+    assert data["reader"]["name"] == "Anna Berg"
+    assert data["comments"][0]["thread"]["key"] == "story-1"
+
+
+def test_erasing_leaves_tombstones_for_replies_and_removes_personal_data(api, db):
+    hs256_site(db)
+    session = sign_in(api, token({"email": "anna@mail.example"})).json()["session"]
+    answered = _post(api, "A comment others replied to", bearer(session))
+    _post(api, "A reply that stays", ORIGIN, parent=answered, name="Replier")
+    _post(api, "A comment nobody answered", bearer(session))
+
+    erased = api.delete("/api/v1/me", headers=bearer(session))
+    assert erased.status_code == 200
+    assert erased.json() == {"erased": 2}
+
+    page = _page(api)
+    assert page["thread"]["count"] == 1
+    [tombstone] = page["comments"]
+    assert tombstone["removed"] is True
+    assert tombstone["author"] is None
+    assert [r["html"] for r in tombstone["replies"]] == ["<p>A reply that stays</p>"]
+    with db.read() as conn:
+        left = conn.execute(
+            select(comments.c.author_name, comments.c.author_email, comments.c.ip_hash,
+                   comments.c.body_source).where(comments.c.id == answered)
+        ).one()  # fmt: skip
+        assert tuple(left) == (None, None, None, "")
+        assert conn.execute(select(readers.c.id)).all() == []
+    assert api.get("/api/v1/auth/me", headers=bearer(session)).status_code == 401
+
+
+def test_an_emailed_link_lets_an_anonymous_commenter_export_and_erase(api, db):
+    dana = {"name": "Dana", "email": "dana@mail.example"}
+    mine = _post(api, "Written with my email", ORIGIN, **dana)
+    _post(api, "A reply to Dana", ORIGIN, parent=mine, name="Eli")
+    api.post(
+        "/api/v1/privacy/request", json={"site": "news", "email": "dana@mail.example"},
+        headers=ORIGIN,
+    )  # fmt: skip
+    [link] = mailed_links(db, "privacy", "dana@mail.example")
+    value = link.split("token=", 1)[1]
+    shown = api.get("/privacy", params={"token": value})
+    assert shown.status_code == 200
+    assert "dana@mail.example" in shown.text
+
+    exported = api.post("/privacy/export", data={"token": value})
+    assert exported.status_code == 200
+    assert [c["body"] for c in exported.json()["comments"]] == ["Written with my email"]
+
+    unconfirmed = api.post("/privacy/erase", data={"token": value})
+    assert unconfirmed.status_code == 400
+    assert _page(api)["thread"]["count"] == 2
+
+    done = api.post("/privacy/erase", data={"token": value, "confirm": "yes"})
+    assert done.status_code == 200
+    assert "1 comments were erased" in done.text
+    page = _page(api)
+    assert page["comments"][0]["removed"] is True
+    assert page["comments"][0]["replies"][0]["author"]["name"] == "Eli"
+    # The link worked once.
+    assert api.post("/privacy/erase", data={"token": value, "confirm": "yes"}).status_code == 401
+
+
+def test_a_made_up_privacy_link_shows_an_error_page(api):
+    answer = api.get("/privacy", params={"token": "nonsense"})
+    assert answer.status_code == 401
+    assert "not valid" in answer.text
+
+
+def test_retention_removes_old_ip_hashes_and_unneeded_emails(api, db, database_url):
+    old = _post(api, "An old comment", ORIGIN, name="Old", email="old@mail.example")
+    new = _post(api, "A new comment", ORIGIN, name="New", email="new@mail.example")
+    with db.write() as conn:
+        conn.execute(
+            comments.update()
+            .where(comments.c.id == old)
+            .values(created_at=datetime.now(UTC) - timedelta(days=120))
+        )
+    pruned = run_once(db, load_settings(database_url=database_url))
+    assert (pruned.ip_hashes, pruned.emails) == (1, 1)
+    with db.read() as conn:
+        rows = dict(
+            (row.id, (row.ip_hash, row.author_email))
+            for row in conn.execute(select(comments.c.id, comments.c.ip_hash, comments.c.author_email))
+        )  # fmt: skip
+    assert rows[old] == (None, None)
+    assert rows[new][0] is not None and rows[new][1] == "new@mail.example"
