@@ -30,7 +30,7 @@ def test_embed_fits_its_size_budget():
 def test_built_files_match_their_sources():
     """The committed embed.min.* are what `python -m rostra.web.build` makes now."""
     fresh = build.built()
-    assert set(fresh) == {"embed.min.js", "embed.min.css"}
+    assert set(fresh) == {"embed.min.js", "embed.min.css", "extras.min.js"}
     for name, text in fresh.items():
         assert (STATIC / name).read_text(encoding="utf-8") == text, (
             f"{name} is out of date: run python -m rostra.web.build"
@@ -41,7 +41,7 @@ def test_built_files_match_their_sources():
 def test_build_minifies_and_check_notices_a_stale_file(tmp_path, capsys):
     for source in build.BUILDS.values():
         (tmp_path / source).write_bytes((STATIC / source).read_bytes())
-    assert sorted(build.stale(tmp_path)) == ["embed.min.css", "embed.min.js"]
+    assert sorted(build.stale(tmp_path)) == ["embed.min.css", "embed.min.js", "extras.min.js"]
     built = build.built(tmp_path)
     js = built["embed.min.js"]
     assert js.startswith("/* Rostra (AGPL-3.0-or-later), built from embed.js */\n")

@@ -1,7 +1,9 @@
 """Minify the widget for readers: `python -m rostra.web.build`.
 
 `embed.js` and `embed.css` are the readable sources; readers download
-`embed.min.js` and `embed.min.css` (served as `/embed.js` and `/embed.css`).
+`embed.min.js` and `embed.min.css` (served as `/embed.js` and `/embed.css`),
+and `extras.min.js` (`/extras.js`): signing in and reporting, which the
+widget fetches only when a reader needs them.
 The built files are committed, so an installed package needs no build step;
 `tests/web/test_assets.py` fails when they are out of date.
 
@@ -16,7 +18,11 @@ STATIC = Path(__file__).parent / "static"
 # Short: every byte here is downloaded by every reader.
 BANNER = "/* Rostra (AGPL-3.0-or-later), built from {source} */\n"
 # built file -> its source
-BUILDS = {"embed.min.js": "embed.js", "embed.min.css": "embed.css"}
+BUILDS = {
+    "embed.min.js": "embed.js",
+    "embed.min.css": "embed.css",
+    "extras.min.js": "extras.js",
+}
 
 
 def minify(name: str, text: str) -> str:

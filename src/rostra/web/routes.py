@@ -30,6 +30,7 @@ WIDGET_FILES = {
     "embed.js": ("embed.min.js", "text/javascript; charset=utf-8"),
     "embed.css": ("embed.min.css", "text/css; charset=utf-8"),
     "count.js": ("count.js", "text/javascript; charset=utf-8"),
+    "extras.js": ("extras.min.js", "text/javascript; charset=utf-8"),
 }
 DEMO_FILES = {
     "demo.css": "text/css; charset=utf-8",

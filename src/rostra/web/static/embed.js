@@ -21,7 +21,6 @@
   const INDENT = 3; // levels indented; deeper replies name whom they answer
   const PENDING_DAYS = 7;
   const OWN_DAYS = 30; // own comments are remembered this long, to mark replies to them
-  const REASONS = ['abuse', 'spam', 'off_topic', 'other'];
   const LIVE = ['comment', 'edit', 'remove', 'vote'];
 
   // ------------------------------------------------------------------
@@ -97,16 +96,9 @@
       replyToYou: 'Reply to you',
       report: 'Report',
       reported: 'Reported',
-      reportWhy: 'Why should the moderators look at this comment?',
-      abuse: 'Abusive or hateful',
-      spam: 'Spam or advertising',
-      off_topic: 'Off-topic',
-      other: 'Something else',
-      reportNote: 'Note for the moderators (optional)',
-      sendReport: 'Send report',
-      needReason: 'Please choose a reason.',
-      reportSent: 'Thank you. The moderators will take a look.',
       newComments: ['{n} new comment', '{n} new comments'],
+      verified: 'Verified',
+      notify: 'Email me replies',
     },
     de: {
       comments: ['{n} Kommentar', '{n} Kommentare'],
@@ -177,16 +169,9 @@
       replyToYou: 'Antwort an Sie',
       report: 'Melden',
       reported: 'Gemeldet',
-      reportWhy: 'Warum sollte die Moderation diesen Kommentar prüfen?',
-      abuse: 'Beleidigend oder hasserfüllt',
-      spam: 'Spam oder Werbung',
-      off_topic: 'Am Thema vorbei',
-      other: 'Etwas anderes',
-      reportNote: 'Hinweis an die Moderation (freiwillig)',
-      sendReport: 'Meldung senden',
-      needReason: 'Bitte wählen Sie einen Grund.',
-      reportSent: 'Danke. Die Moderation sieht sich den Kommentar an.',
       newComments: ['{n} neuer Kommentar', '{n} neue Kommentare'],
+      verified: 'Verifiziert',
+      notify: 'Antworten per E-Mail',
     },
   };
 
@@ -206,6 +191,7 @@
     return el;
   }
 
+  let extras; // the promise of extras.js, once asked for
   let lastId = 0;
   const uid = () => 'r' + ++lastId;
   const query = (params) =>
@@ -269,6 +255,15 @@
 
   // ------------------------------------------------------------------
   class RostraComments extends HTMLElement {
+    static get observedAttributes() {
+      return ['sso-token'];
+    }
+
+    // The host page signs its reader in or out by changing the attribute.
+    attributeChangedCallback() {
+      if (this.shadowRoot) this.loadSignIn();
+    }
+
     connectedCallback() {
       if (this.shadowRoot) return;
       const attr = (name) => this.getAttribute(name);
@@ -293,6 +288,7 @@
       this.votes = store.get('votes:' + this.site, {});
       this.reported = new Set(store.get('reported:' + this.site, []));
       this.names = new Map();
+      this.whoBoxes = [];
       this.count = 0;
       this.news = []; // others' new comments, waiting behind the "N new comments" button
       this.build();
@@ -354,10 +350,13 @@
     }
 
     // Talking to the server -----------------------------------------------
-    async api(path, { method = 'GET', body, token } = {}) {
+    async api(path, { method = 'GET', body, token, session = this.reader?.session } = {}) {
       const headers = {};
       if (body !== undefined) headers['Content-Type'] = 'application/json';
       if (token) headers['X-Edit-Token'] = token;
+      // Pages are read without it, so they stay cacheable and shared.
+      if (session && (method !== 'GET' || path.startsWith('auth/') || path.startsWith('me/')))
+        headers.Authorization = 'Bearer ' + session;
       let response;
       try {
         response = await fetch(API + path, {
@@ -372,6 +371,7 @@
       const data = await response.json().catch(() => null);
       if (!response.ok) {
         const code = data && data.error;
+        if (code === 'signed_out') this.forget();
         const message = code === 'edit_window_closed' ? this.t('windowClosed') : data && data.message;
         throw new ApiError(message || this.t('failed'), code, response.status, data);
       }
@@ -389,6 +389,44 @@
         depth: 4,
         cursor,
       });
+    }
+
+    // Who the reader is ----------------------------------------------------
+    // Signing in lives in extras.js, loaded only on pages that offer it (or
+    // for a reader already signed in); a session is kept per site and sent
+    // only with writes.
+    get reader() {
+      const kept = store.get('session:' + this.site, null);
+      return kept && Date.parse(kept.expires) > Date.now() ? kept : null;
+    }
+
+    loadSignIn() {
+      this.extras().then(() => this.identify());
+    }
+
+    // What most readers never use (signing in, reporting) is in extras.js,
+    // fetched once for the page the first time a widget needs it.
+    extras() {
+      return (extras ||= new Promise((resolve) => {
+        addEventListener('rostra-extras', resolve, { once: true });
+        document.head.append(h('script', { src: BASE + 'extras.js' }));
+      }));
+    }
+
+    forget() {
+      store.set('session:' + this.site, null);
+      store.set('sso:' + this.site, null);
+      this.refreshWho();
+    }
+
+    refreshWho() {
+      if (this.fillWho) for (const box of this.whoBoxes) this.fillWho(box);
+    }
+
+    whoBox(fields, name, email) {
+      const box = h('div', {}, fields);
+      this.whoBoxes.push(Object.assign(box, { fields, name, email }));
+      return box;
     }
 
     // What this reader wrote ---------------------------------------------
@@ -464,6 +502,7 @@
         { class: 'root', 'aria-labelledby': 'heading' },
         h('header', { class: 'top' }, this.heading),
         this.form({}),
+        (this.notice = h('p', { class: 'notice', role: 'status', hidden: true })),
         h(
           'div',
           { class: 'sort', role: 'group', 'aria-label': s('sort') },
@@ -501,6 +540,7 @@
 
     async start() {
       this.newFormToken();
+      if (/sso-token|login-url|email-signin/.test(this.getAttributeNames()) || this.reader || /^#rostra-signin=/.test(location.hash)) this.loadSignIn();
       await this.loadFirst();
       const id = this.linkedId();
       if (id) this.reveal(id);
@@ -660,8 +700,13 @@
           'div',
           { class: 'head' },
           toggle,
-          removed ? null : h('span', { class: 'avatar', 'aria-hidden': 'true', style: `--hue:${hue}` }, initial),
+          removed
+            ? null
+            : c.author.avatar && /^https:\/\//i.test(c.author.avatar)
+              ? h('img', { class: 'avatar', src: c.author.avatar, alt: '', loading: 'lazy', referrerpolicy: 'no-referrer' })
+              : h('span', { class: 'avatar', 'aria-hidden': 'true', style: `--hue:${hue}` }, initial),
           author,
+          !removed && c.author.verified ? h('span', { class: 'verified', title: s('verified'), 'aria-label': s('verified') }, '✓') : null,
           c.depth > INDENT && parentName ? h('span', { class: 'to' }, s('replyingTo', { name: parentName })) : null,
           h(
             'a',
@@ -716,7 +761,7 @@
         acts.append(reply);
         if (!mine) {
           const report = h('button', { type: 'button', class: 'link report', 'aria-expanded': 'false' }, s('report'));
-          report.onclick = () => this.openReport(c, art, report);
+          report.onclick = () => this.extras().then(() => this.openReport(c, art, report));
           acts.append(this.reported.has(c.id) ? h('span', { class: 'done' }, s('reported')) : report);
         }
       }
@@ -947,6 +992,7 @@
       const email = edit ? null : input('email', 'email', { autocomplete: 'email' });
       const website = edit ? null : input('website', 'url', { autocomplete: 'url', placeholder: 'https://' });
       const label = (field, text) => h('label', { for: field.id }, text);
+      const notify = edit ? null : h('input', { type: 'checkbox', name: 'notify' });
       const body = h('textarea', {
         id: id + 'body',
         name: 'body',
@@ -987,12 +1033,16 @@
         { class: 'form' + (parent || edit ? ' inline' : ''), novalidate: true },
         edit
           ? null
-          : h(
-              'div',
-              { class: 'who-fields' },
-              h('div', { class: 'field' }, label(name, s('name')), name),
-              h('div', { class: 'field' }, label(email, s('email')), email),
-              h('div', { class: 'field' }, label(website, s('website')), website),
+          : this.whoBox(
+              h(
+                'div',
+                { class: 'who-fields' },
+                h('div', { class: 'field' }, label(name, s('name')), name),
+                h('div', { class: 'field' }, label(email, s('email')), email),
+                h('div', { class: 'field' }, label(website, s('website')), website),
+              ),
+              name,
+              email,
             ),
         h(
           'div',
@@ -1002,6 +1052,7 @@
           preview,
           h('p', { class: 'hint', id: id + 'hint' }, s('hint')),
         ),
+        notify ? h('label', { class: 'notify' }, notify, ' ', s('notify')) : null,
         error,
         nudge,
         buttons,
@@ -1068,9 +1119,10 @@
               site: this.site,
               thread: { key: this.key, url: this.url, title: this.articleTitle },
               parent,
-              author,
+              author: this.reader ? { name: author.name || this.reader.reader.name, website: author.website } : author,
               body: body.value,
             };
+            if (notify.checked) sent.notify = true;
             const token = await this.formToken;
             if (token) sent.form_token = token;
             if (confirmed) sent.confirm = true;
@@ -1207,63 +1259,6 @@
       return stone;
     }
 
-    openReport(c, art, button) {
-      const s = (key, values) => this.t(key, values);
-      const slot = art.querySelector(':scope > .slot');
-      const close = () => {
-        slot.replaceChildren();
-        button.setAttribute('aria-expanded', 'false');
-        button.focus();
-      };
-      if (slot.querySelector('.rep')) return close();
-      const id = uid();
-      const note = h('textarea', { id: id + 'note', name: 'note', rows: 2, maxlength: 500 });
-      const error = h('p', { class: 'err', role: 'alert', hidden: true });
-      const send = h('button', { type: 'submit', class: 'primary' }, s('sendReport'));
-      const form = h(
-        'form',
-        { class: 'form inline rep', novalidate: true, 'aria-label': s('report') },
-        h(
-          'fieldset',
-          {},
-          h('legend', {}, s('reportWhy')),
-          REASONS.map((reason) => h('label', { class: 'opt' }, h('input', { type: 'radio', name: 'reason', value: reason }), s(reason))),
-        ),
-        h('div', { class: 'field' }, h('label', { for: note.id }, s('reportNote')), note),
-        error,
-        h('div', { class: 'buttons' }, send, h('button', { type: 'button', class: 'link', onclick: close }, s('cancel'))),
-      );
-      const done = () => {
-        this.reported.add(c.id);
-        store.set('reported:' + this.site, [...this.reported].slice(-500));
-        button.replaceWith(h('span', { class: 'done' }, s('reported')));
-        const thanks = h('p', { class: 'note', tabindex: '-1' }, s('reportSent'));
-        slot.replaceChildren(thanks);
-        thanks.focus();
-        this.say(s('reportSent'));
-      };
-      form.onkeydown = (event) => event.key === 'Escape' && close();
-      form.onsubmit = async (event) => {
-        event.preventDefault();
-        const reason = form.elements.reason.value;
-        error.hidden = !!reason;
-        error.textContent = s('needReason');
-        if (!reason) return form.querySelector('input').focus();
-        send.disabled = true;
-        try {
-          await this.api(`comments/${c.id}/report`, { method: 'POST', body: { reason, note: note.value.trim() || null } });
-          done();
-        } catch (e) {
-          if (e.code === 'already_reported') return done();
-          error.textContent = e.message;
-          error.hidden = send.disabled = false;
-        }
-      };
-      slot.replaceChildren(form);
-      button.setAttribute('aria-expanded', 'true');
-      form.querySelector('input').focus();
-    }
-
     async vote(c, art, value, { up, down, score }) {
       const before = this.votes[c.id] || 0;
       const wanted = before === value ? 0 : value; // pressing again withdraws
@@ -1290,5 +1285,7 @@
     }
   }
 
+  // What extras.js builds on.
+  RostraComments.kit = { h, store, uid, STRINGS };
   customElements.define('rostra-comments', RostraComments);
 })();
