@@ -83,15 +83,19 @@ class ToxicityClassifier:
             return _sigmoid(self._intercept)
         return _sigmoid(self._intercept + sum(terms.values()) / norm)
 
-    def score(self, text: str) -> ToxicityResult:
+    def score(self, text: str, explain_from: float = 0.0) -> ToxicityResult:
+        """The score, and the words behind it when the score reaches `explain_from`
+        (explaining costs as much as scoring, and clean text needs none)."""
         norm_text = normalize(text)
         features = extract(norm_text)
         terms, norm = self._terms(Counter(name for name, _, _ in features))
         if not norm:
             return ToxicityResult(_sigmoid(self._intercept), [])
-        logit = self._intercept + sum(terms.values()) / norm
+        probability = _sigmoid(self._intercept + sum(terms.values()) / norm)
+        if probability < explain_from:
+            return ToxicityResult(probability, [])
         contributions = word_contributions(features, terms, norm, len(norm_text.words))
-        return ToxicityResult(_sigmoid(logit), spans(norm_text, contributions))
+        return ToxicityResult(probability, spans(norm_text, contributions))
 
     def score_many(self, texts: Sequence[str]) -> list[float]:
         return [

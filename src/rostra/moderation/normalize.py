@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 # Look-alike letters from other scripts. NFKC already folds fullwidth and
 # mathematical alphabets; these survive it because they are real letters of
@@ -165,6 +166,9 @@ def _join_spaced_letters(words: list[Chars]) -> list[Chars]:
     return out
 
 
+# A comment is normalised several times on its way in (its fingerprint, the
+# word lists, the classifier); the result is immutable, so the last few are kept.
+@lru_cache(maxsize=64)
 def normalize(text: str) -> Normalized:
     """Lower-case, fold look-alikes, undo leetspeak, join spaced-out letters,
     drop punctuation inside words and squeeze long letter runs."""

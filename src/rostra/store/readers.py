@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, delete, select, update
+from sqlalchemy import Connection, bindparam, delete, select, update
 
 from rostra.store.schema import email_links, reader_sessions, readers
 
@@ -55,14 +55,24 @@ def delete_reader(conn: Connection, reader_id: int) -> None:
     conn.execute(delete(readers).where(readers.c.id == reader_id))
 
 
+# Built once: every anonymous comment is checked against the reserved names.
+_NAME_HOLDER = (
+    select(readers.c.id)
+    .where(
+        readers.c.site_id == bindparam("site_id"),
+        readers.c.name_key == bindparam("name_key"),
+        readers.c.id != bindparam("except_id"),
+    )
+    .limit(1)
+)
+
+
 def name_holder(
     conn: Connection, site_id: int, name_key: str, except_id: int | None = None
 ) -> int | None:
     """Another reader whose name looks like `name_key` on this site, if any."""
-    query = select(readers.c.id).where(readers.c.site_id == site_id, readers.c.name_key == name_key)
-    if except_id is not None:
-        query = query.where(readers.c.id != except_id)
-    return conn.execute(query.limit(1)).scalar()
+    params = dict(site_id=site_id, name_key=name_key, except_id=except_id or 0)
+    return conn.execute(_NAME_HOLDER, params).scalar()
 
 
 def insert_session(

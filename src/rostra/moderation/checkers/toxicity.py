@@ -7,9 +7,17 @@ from rostra.moderation.submission import Submission
 NAME = "toxicity"
 
 
+# Below this score (and every threshold) no reason is given, so the words
+# behind the score are not worked out; moderators see them for the rest.
+EXPLAIN_FROM = 0.25
+
+
 def check(sub: Submission, classifier: ToxicityClassifier) -> tuple[list[Reason], ToxicityResult]:
-    result = classifier.score(sub.body)
     settings = sub.settings
+    lowest = min(settings.hold_threshold, settings.reject_threshold, EXPLAIN_FROM)
+    if settings.think_again:
+        lowest = min(lowest, settings.think_again_threshold)
+    result = classifier.score(sub.body, explain_from=lowest)
     if (
         settings.think_again
         and not sub.confirmed
