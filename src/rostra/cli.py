@@ -370,17 +370,26 @@ def _read_password(from_stdin: bool) -> str:
 )  # fmt: skip
 @click.option("--site", "sites", multiple=True, help="Site a moderator moderates (repeatable)")
 @click.option("--email", help="Contact email")
+@click.option(
+    "--notify-held", type=click.Choice(["off", "immediate", "hourly"]), default="off",
+    show_default=True, help="Mail about held comments (needs --email)",
+)  # fmt: skip
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input")
 @_database_option
 @_config_option
-def user_create(username, role, sites, email, password_stdin, database_url, config_file) -> None:
+def user_create(
+    username, role, sites, email, notify_held, password_stdin, database_url, config_file
+) -> None:
     """Create an account for the moderation pages at /admin."""
     from rostra.admin.accounts import create_user
 
     password = _read_password(password_stdin)
     database = _open(_settings(config_file, database_url=database_url))
     try:
-        created = create_user(database, username, password, role, sites=list(sites), email=email)
+        created = create_user(
+            database, username, password, role, sites=list(sites), email=email,
+            notify_held=notify_held,
+        )  # fmt: skip
     except RostraError as exc:
         raise click.ClickException(exc.message) from None
     finally:
@@ -438,7 +447,7 @@ def check(database_url, config_file) -> None:
     settings = _settings(config_file, database_url=database_url)
     click.echo("settings: ok")
     for name, value in settings.model_dump().items():
-        click.echo(f"  {name} = {value}")
+        click.echo(f"  {name} = {'(set)' if name == 'smtp_password' and value else value}")
     try:
         database = open_database(settings.database_url)
         with database.read() as conn:
@@ -500,6 +509,15 @@ def migrate_db(source_url, target_url) -> None:
         target.dispose()
     for report in reports:
         click.echo(f"{report.name:20} {report.rows:>10} rows  checksum {report.checksum}  ok")
+
+
+def _register_groups() -> None:
+    from rostra.notify.commands import outbox
+
+    main.add_command(outbox)
+
+
+_register_groups()
 
 
 def _register_optional_groups() -> None:

@@ -122,3 +122,20 @@ def test_retention_removes_old_ip_hashes_and_unneeded_emails(api, db, database_u
         )  # fmt: skip
     assert rows[old] == (None, None)
     assert rows[new][0] is not None and rows[new][1] == "new@mail.example"
+
+
+def test_the_case_of_an_address_does_not_hide_comments_from_erasure(api, db):
+    _post(api, "Written with capitals", ORIGIN, name="Dana", email="Dana.Berg@Mail.example")
+    from rostra.identity import privacy
+
+    person = privacy.Person(site_id=_site_id(db), email="dana.berg@mail.example")
+    assert [c["body"] for c in privacy.export(db, person)["comments"]] == ["Written with capitals"]
+    assert privacy.erase(db, person) == 1
+    assert _page(api)["thread"]["count"] == 0
+
+
+def _site_id(db) -> int:
+    from rostra.store.sites import site_by_name
+
+    with db.read() as conn:
+        return site_by_name(conn, "news").id

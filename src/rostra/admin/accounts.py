@@ -9,6 +9,7 @@ from argon2 import PasswordHasher
 from sqlalchemy.exc import IntegrityError
 
 from rostra.errors import Conflict, InvalidInput, NotFound
+from rostra.notify.moderators import check_choice
 from rostra.store import sites as site_store
 from rostra.store import users as user_store
 from rostra.store.database import Database
@@ -57,6 +58,7 @@ def create_user(
     *,
     sites: list[str] = (),
     email: str | None = None,
+    notify_held: str = "off",
 ) -> UserRow:
     if not _USERNAME.match(username):
         raise InvalidInput(
@@ -70,6 +72,8 @@ def create_user(
     check_password_strength(password)
     if role == Role.MODERATOR and not sites:
         raise InvalidInput("no_sites", "A moderator needs at least one site (--site).")
+    if notify_held != "off" and not email:
+        raise InvalidInput("email_required", "Mail about held comments needs an email (--email).")
     password_hash = PASSWORDS.hash(password)
     try:
         with db.write() as conn:
@@ -82,6 +86,7 @@ def create_user(
             user_id = user_store.insert_user(
                 conn, username=username, email=email or None, password_hash=password_hash,
                 role=role.value, created_at=datetime.now(UTC), failed_logins=0, disabled=False,
+                notify_held=check_choice(notify_held),
             )  # fmt: skip
             user_store.grant_sites(conn, user_id, site_ids)
             return user_store.user_by_id(conn, user_id)

@@ -67,11 +67,13 @@ def _replies(conn: Connection, messages: list[dict], base: str) -> dict | None:
     ids = list(dict.fromkeys(message["reply_id"] for message in messages))
     replies = [comment_store.comment_by_id(conn, reply_id) for reply_id in ids]
     shown = [reply for reply in replies if _shown(reply)]
-    if not shown:
-        return None
     parents = {
         reply.parent_id: comment_store.comment_by_id(conn, reply.parent_id) for reply in shown
     }
+    # Replies to a comment its author has since deleted are no longer news to them.
+    shown = [reply for reply in shown if _shown(parents[reply.parent_id])]
+    if not shown:
+        return None
     token = signing.unsubscribe_token(signing.link_key(conn), subscription.id, subscription.email)
     return {
         "thread_title": _thread_title(thread),

@@ -38,6 +38,7 @@ FIRST_RETRY = timedelta(seconds=30)
 LEASE = timedelta(minutes=5)
 BATCH = 10
 KEEP_FINISHED = timedelta(days=30)
+HELD_DIGEST_EVERY = timedelta(hours=1)
 _PRUNE_EVERY = 3600.0
 _MAIL_OFF_CHECK_EVERY = 60.0
 
@@ -152,14 +153,16 @@ class OutboxSender:
         return self._sent(row, None)
 
     def _digest_wait(self, conn, row: OutboxRow) -> datetime | None:
-        """Reply mails of one thread go out at most once per digest interval:
-        replies arriving meanwhile join the waiting mail."""
-        if row.kind != "reply_digest" or row.group_key is None or not self.digest_every:
+        """A digest goes out at most once per interval (reply mails of one
+        thread, held comments for one moderator): what arrives meanwhile
+        joins the waiting mail."""
+        every = {"reply_digest": self.digest_every, "held_digest": HELD_DIGEST_EVERY}.get(row.kind)
+        if not every or row.group_key is None:
             return None
         last = outbox_store.last_sent_at(conn, row.group_key)
-        if last is None or last + self.digest_every <= self.clock():
+        if last is None or last + every <= self.clock():
             return None
-        return last + self.digest_every
+        return last + every
 
     def _deliver_webhook(self, row: OutboxRow) -> Result:
         with self.db.read() as conn:

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import Connection, and_, delete, or_, select, update
+from sqlalchemy import Connection, and_, delete, func, or_, select, update
 
 from rostra.store.comments import CommentRecord
 from rostra.store.schema import (
@@ -23,7 +23,8 @@ def _authored_by(site_id: int, reader_id: int | None, email: str | None):
     if reader_id is not None:
         mine.append(comments.c.reader_id == reader_id)
     if email:
-        mine.append(comments.c.author_email == email)
+        # Addresses are compared as their owners mean them: case does not count.
+        mine.append(func.lower(comments.c.author_email) == email.lower())
     return and_(comments.c.site_id == site_id, or_(*mine) if mine else False)
 
 
@@ -66,6 +67,7 @@ def scrub_comment(conn: Connection, comment_id: int) -> None:
 
 
 def forget_email(conn: Connection, site_id: int, email: str) -> None:
+    email = email.lower()  # subscriptions and links keep addresses in lower case
     conn.execute(
         delete(subscriptions).where(
             subscriptions.c.site_id == site_id, subscriptions.c.email == email
@@ -79,7 +81,7 @@ def forget_email(conn: Connection, site_id: int, email: str) -> None:
         delete(outbox).where(
             outbox.c.site_id == site_id,
             outbox.c.channel == "mail",
-            outbox.c.recipient == email,
+            func.lower(outbox.c.recipient) == email.lower(),
             outbox.c.status == "pending",
         )
     )
@@ -97,7 +99,7 @@ def forget_unused_emails(conn: Connection, before: datetime) -> int:
     """Drop emails of comments older than `before` whose author asked for no mail."""
     subscribed = select(subscriptions.c.email).where(
         subscriptions.c.site_id == comments.c.site_id,
-        subscriptions.c.email == comments.c.author_email,
+        subscriptions.c.email == func.lower(comments.c.author_email),
     )
     return conn.execute(
         update(comments)

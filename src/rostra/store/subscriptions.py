@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
 
 from rostra.store.schema import subscriptions
 
@@ -26,6 +26,10 @@ class SubscriptionRow:
 
 
 _COLUMNS = [getattr(subscriptions.c, name) for name in SubscriptionRow.__dataclass_fields__]
+# Read on every new reply: built once (see store/comments).
+_FOR_ADDRESS = select(*_COLUMNS).where(
+    subscriptions.c.site_id == bindparam("sid"), subscriptions.c.email == bindparam("email")
+)
 
 
 def insert_subscription(conn: Connection, **values) -> int:
@@ -33,9 +37,7 @@ def insert_subscription(conn: Connection, **values) -> int:
 
 
 def subscription_for(conn: Connection, site_id: int, email: str) -> SubscriptionRow | None:
-    row = conn.execute(
-        select(*_COLUMNS).where(subscriptions.c.site_id == site_id, subscriptions.c.email == email)
-    ).first()
+    row = conn.execute(_FOR_ADDRESS, {"sid": site_id, "email": email}).first()
     return SubscriptionRow(*row) if row else None
 
 

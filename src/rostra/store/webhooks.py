@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
 
 from rostra.store.schema import webhooks
 
@@ -20,6 +20,9 @@ class WebhookRow:
 
 
 _COLUMNS = [getattr(webhooks.c, name) for name in WebhookRow.__dataclass_fields__]
+# Read on every new comment: built once (see store/comments).
+_ALL_OF = select(*_COLUMNS).where(webhooks.c.site_id == bindparam("sid")).order_by(webhooks.c.id)
+_ACTIVE_OF = _ALL_OF.where(webhooks.c.active.is_(True))
 
 
 def _row(row) -> WebhookRow:
@@ -36,10 +39,8 @@ def webhook_by_id(conn: Connection, webhook_id: int) -> WebhookRow | None:
 
 
 def webhooks_of(conn: Connection, site_id: int, *, active_only: bool = False) -> list[WebhookRow]:
-    query = select(*_COLUMNS).where(webhooks.c.site_id == site_id)
-    if active_only:
-        query = query.where(webhooks.c.active.is_(True))
-    return [_row(row) for row in conn.execute(query.order_by(webhooks.c.id))]
+    query = _ACTIVE_OF if active_only else _ALL_OF
+    return [_row(row) for row in conn.execute(query, {"sid": site_id})]
 
 
 def set_active(conn: Connection, webhook_id: int, active: bool) -> None:

@@ -2,9 +2,17 @@
 
 from fastapi import APIRouter
 
-from rostra.admin.routes import actions, oversight, queues, sanctions, session, sites
+from rostra.admin.routes import (
+    actions,
+    notifications,
+    oversight,
+    queues,
+    sanctions,
+    session,
+    sites,
+)
 from rostra.admin.web import AdminRoute
 
 router = APIRouter(prefix="/admin", route_class=AdminRoute, include_in_schema=False)
-for _module in (session, queues, actions, sanctions, sites, oversight):
+for _module in (session, queues, actions, sanctions, sites, oversight, notifications):
     router.include_router(_module.router)
