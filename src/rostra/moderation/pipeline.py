@@ -7,11 +7,12 @@ caller stores the decision and its reasons with the comment.
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from sqlalchemy import Connection
+
 from rostra.moderation.checkers import bots, links, policy, repeats, sanctions, toxicity, words
 from rostra.moderation.classifier import ToxicityClassifier
 from rostra.moderation.decision import Decision, strictest
 from rostra.moderation.submission import Submission
-from rostra.store.database import Database
 
 
 @lru_cache(maxsize=1)
@@ -29,19 +30,21 @@ class Pipeline:
     def load(cls, secret: bytes, *, with_model: bool = True) -> "Pipeline":
         return cls(secret, shipped_classifier() if with_model else None)
 
-    def decide(self, db: Database, sub: Submission) -> Decision:
-        """Raises Refusal when the comment is not to be taken at all."""
-        with db.read() as conn:
-            sanction_reasons, shadowed, rate_limited = sanctions.check(conn, sub)
-            per_minute = (
-                sanctions.RATE_LIMITED_PER_MINUTE if rate_limited else sub.settings.posts_per_minute
-            )
-            repeats.check_flood(conn, sub, per_minute)
-            reasons = [
-                *sanction_reasons,
-                *policy.check(conn, sub),
-                *repeats.check(conn, sub),
-            ]
+    def decide(self, conn: Connection, sub: Submission) -> Decision:
+        """Decide on reads only, in the caller's transaction.
+
+        Raises Refusal when the comment is not to be taken at all.
+        """
+        sanction_reasons, shadowed, rate_limited = sanctions.check(conn, sub)
+        per_minute = (
+            sanctions.RATE_LIMITED_PER_MINUTE if rate_limited else sub.settings.posts_per_minute
+        )
+        repeats.check_flood(conn, sub, per_minute)
+        reasons = [
+            *sanction_reasons,
+            *policy.check(conn, sub),
+            *repeats.check(conn, sub),
+        ]
         reasons += bots.check(sub, self.secret) + words.check(sub) + links.check(sub)
         score, spans = None, ()
         if self.classifier is not None and sub.settings.toxicity_model:

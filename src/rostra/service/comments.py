@@ -122,42 +122,19 @@ def create_comment(
     url = canonical_url(new.thread_url) if new.thread_url else None
     title = text.clean_title(new.thread_title)
     reader = client.reader
-    site = _writable_site(db, new.site, client)
-    identity = IdentitySettings.of_site(site.settings)
-    _check_anonymous(identity, reader, site)
-    name, email, website = _clean_author(new, reader)
-    body = _clean_body(new.body, site_rules(site))
+    # One read transaction for everything decided before writing: the site,
+    # its rules and the moderation pipeline's look at recent history.
+    with db.read() as conn:
+        site = _writable_site(conn, new.site, client)
+        decision, submission = _check(conn, hasher, pipeline, new, client, site, key)
     token = new_edit_token()
-    now = _now()
-    author_key = client.voter_key(hasher)
-    ip_hash = hasher.ip_hash(client.ip)
-    submission = Submission(
-        site_id=site.id, thread_id=None, thread_policy=None,
-        settings=ModerationSettings.of_site(site.settings), body=body, author_name=name,
-        email=email, website=website, author_key=author_key, ip_hash=ip_hash,
-        fingerprint=fingerprint(body), now=now, form_token=new.form_token,
-        honeypot=new.honeypot, confirmed=new.confirmed, signed_in=reader is not None,
-        premoderate_anonymous=identity.anonymous == Anonymous.PREMODERATED,
-    )  # fmt: skip
-    decision = _decide(db, pipeline, submission, key)
-    status = _STATUS_FOR[decision.verdict]
-    visible = status == Status.PUBLISHED and not decision.shadowed
-    values = dict(
-        site_id=site.id, status=status, visible=visible,
-        author_name=name, author_email=email, author_website=website,
-        author_key=author_key, ip_hash=ip_hash,
-        body_source=body, body_html=render_markdown(body), created_at=now, edited_at=None,
-        edit_token_hash=hash_edit_token(token), upvotes=0, downvotes=0, rank=0.0,
-        child_seq=0, reply_count=0, shadowed=decision.shadowed, featured=False,
-        toxicity=decision.toxicity, moderation=decision.as_json() if pipeline else None,
-        fingerprint=submission.fingerprint, reader_id=reader.id if reader else None,
-        verified=reader is not None, author_avatar=reader.avatar_url if reader else None,
-    )  # fmt: skip
+    now = submission.now
+    values = _row(site, submission, decision, hash_edit_token(token), reader, pipeline)
     # Everything above runs before the write transaction, so the database
     # (on SQLite, the whole file) is locked only for the few statements below.
     with db.write() as conn:
         if reader is None:
-            check_name_free(conn, site.id, name)
+            check_name_free(conn, site.id, submission.author_name)
         thread = thread_store.ensure_thread(conn, site.id, key, title, url, now)
         values.update(thread_id=thread.id, **_placement(conn, thread.id, new.parent_id))
         comment_id = comment_store.insert_comment(conn, values)
@@ -170,6 +147,49 @@ def create_comment(
     return Created(record, token, key, site)
 
 
+def _check(
+    conn: Connection, hasher: Hasher, pipeline: Pipeline | None, new: NewComment,
+    client: Client, site: SiteRow, key: str,
+) -> tuple[Decision, Submission]:  # fmt: skip
+    """Clean the comment and run the moderation pipeline on it."""
+    reader = client.reader
+    identity = IdentitySettings.of_site(site.settings)
+    _check_anonymous(identity, reader, site)
+    name, email, website = _clean_author(new, reader)
+    body = _clean_body(new.body, site_rules(site))
+    now = _now()
+    author_key = client.voter_key(hasher)
+    ip_hash = hasher.ip_hash(client.ip)
+    submission = Submission(
+        site_id=site.id, thread_id=None, thread_policy=None,
+        settings=ModerationSettings.of_site(site.settings), body=body, author_name=name,
+        email=email, website=website, author_key=author_key, ip_hash=ip_hash,
+        fingerprint=fingerprint(body), now=now, form_token=new.form_token,
+        honeypot=new.honeypot, confirmed=new.confirmed, signed_in=reader is not None,
+        premoderate_anonymous=identity.anonymous == Anonymous.PREMODERATED,
+    )  # fmt: skip
+    return _decide(conn, pipeline, submission, key), submission
+
+
+def _row(
+    site: SiteRow, sub: Submission, decision: Decision, token_hash: str,
+    reader: ReaderRow | None, pipeline: Pipeline | None,
+) -> dict:  # fmt: skip
+    """The new comment's columns, all but where it sits in the thread."""
+    status = _STATUS_FOR[decision.verdict]
+    return dict(
+        site_id=site.id, status=status, visible=status == Status.PUBLISHED and not decision.shadowed,
+        author_name=sub.author_name, author_email=sub.email, author_website=sub.website,
+        author_key=sub.author_key, ip_hash=sub.ip_hash,
+        body_source=sub.body, body_html=render_markdown(sub.body), created_at=sub.now,
+        edited_at=None, edit_token_hash=token_hash, upvotes=0, downvotes=0, rank=0.0,
+        child_seq=0, reply_count=0, shadowed=decision.shadowed, featured=False,
+        toxicity=decision.toxicity, moderation=decision.as_json() if pipeline else None,
+        fingerprint=sub.fingerprint, reader_id=reader.id if reader else None,
+        verified=reader is not None, author_avatar=reader.avatar_url if reader else None,
+    )  # fmt: skip
+
+
 _STATUS_FOR = {
     Verdict.PUBLISH: Status.PUBLISHED.value,
     Verdict.HOLD: Status.PENDING.value,
@@ -177,14 +197,15 @@ _STATUS_FOR = {
 }
 
 
-def _decide(db: Database, pipeline: Pipeline | None, submission: Submission, key: str) -> Decision:
+def _decide(
+    conn: Connection, pipeline: Pipeline | None, submission: Submission, key: str
+) -> Decision:
     if pipeline is None:
         return Decision(Verdict.PUBLISH)
-    with db.read() as conn:
-        thread_id, thread_policy = moderation_store.thread_policy(conn, submission.site_id, key)
+    thread_id, thread_policy = moderation_store.thread_policy(conn, submission.site_id, key)
     submission = replace(submission, thread_id=thread_id, thread_policy=thread_policy)
     try:
-        return pipeline.decide(db, submission)
+        return pipeline.decide(conn, submission)
     except Refusal as refusal:
         raise Refused(refusal.status, refusal.code, refusal.message, refusal.details) from None
 
@@ -220,9 +241,8 @@ def _after_raid(
     )  # fmt: skip
 
 
-def _writable_site(db: Database, name: str, client: Client) -> SiteRow:
-    with db.read() as conn:
-        site = site_store.site_by_name(conn, name)
+def _writable_site(conn: Connection, name: str, client: Client) -> SiteRow:
+    site = site_store.site_by_name(conn, name)
     if site is None:
         raise NotFound("unknown_site", f"There is no site named {name!r}.")
     check_origin(site.origins, client.origin)
