@@ -52,6 +52,10 @@ class Settings(BaseSettings):
     smtp_security: Literal["none", "starttls", "tls"] = "starttls"
     smtp_username: str | None = None
     smtp_password: str | None = None
+    smtp_ca_file: str | None = Field(
+        None,
+        description="CA bundle to trust for the SMTP server's certificate, e.g. an internal relay's CA",
+    )
     mail_from: str | None = Field(None, description="From address, e.g. Comments <c@news.example>")
     reply_digest_minutes: int = Field(
         15, ge=0, le=1440, description="At most one reply mail per thread and reader this often"
@@ -69,6 +73,13 @@ class Settings(BaseSettings):
         if parts.scheme not in ("http", "https") or not parts.hostname or parts.query:
             raise ValueError("give an absolute http(s) URL like https://comments.news.example")
         return value.rstrip("/")
+
+    @field_validator("smtp_ca_file")
+    @classmethod
+    def _existing_file(cls, value: str | None) -> str | None:
+        if value is not None and not Path(value).is_file():
+            raise ValueError("no such file: give the path of a PEM file of CA certificates")
+        return value
 
     @model_validator(mode="after")
     def _mail_needs_addresses(self) -> "Settings":

@@ -44,17 +44,27 @@ class Mailer:
         self.security = settings.smtp_security
         self.username = settings.smtp_username
         self.password = settings.smtp_password
+        self.ca_file = settings.smtp_ca_file
         self.sender = settings.mail_from
         self.timeout = timeout
+
+    def _tls_context(self) -> ssl.SSLContext:
+        """The system's CAs, or only those of smtp_ca_file when it is set (read
+        at each connection, so a renewed bundle needs no restart)."""
+        return ssl.create_default_context(cafile=self.ca_file)
 
     def _connect(self) -> smtplib.SMTP:
         if self.security == "tls":
             return smtplib.SMTP_SSL(
-                self.host, self.port, timeout=self.timeout, context=ssl.create_default_context()
+                self.host, self.port, timeout=self.timeout, context=self._tls_context()
             )
         client = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
         if self.security == "starttls":
-            client.starttls(context=ssl.create_default_context())
+            try:
+                client.starttls(context=self._tls_context())
+            except BaseException:
+                client.close()
+                raise
         return client
 
     def send(self, message: EmailMessage) -> None:
