@@ -93,12 +93,15 @@ def _backlog(ctx: AppContext, thread_id: int, after: int) -> list[EventRow]:
 async def _stream(
     ctx: AppContext, stream: Stream, backlog: list[EventRow], after: int
 ) -> AsyncIterator[bytes]:
-    sent = after
+    # Live rows can repeat the backlog (the stream was open while it was
+    # read), but they must not be filtered by "newer than the last one sent":
+    # ids are taken before commit, so a transaction that commits late brings
+    # an older id after a newer one, and that event is new to the reader.
+    already_sent = {row.id for row in backlog}
     try:
         yield b"retry: 3000\n\n"
         for row in backlog:
             yield _event(row)
-            sent = row.id
         while not stream.dropped:
             try:
                 row = await asyncio.wait_for(stream.queue.get(), HEARTBEAT_SECONDS)
@@ -107,8 +110,7 @@ async def _stream(
                 continue
             if row is None:
                 break
-            if row.id > sent:
+            if row.id not in already_sent and row.id > after:
                 yield _event(row)
-                sent = row.id
     finally:
         ctx.live.broker.unsubscribe(stream)
