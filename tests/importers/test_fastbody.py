@@ -131,3 +131,38 @@ def test_random_bodies_match_the_full_path_whenever_the_fast_path_answers(seed):
             answered += 1
             assert fast == full_path(body, autop), body
     assert answered > 150  # the fuzz reaches the fast path often enough to mean something
+
+
+_PLAIN_ATOMS = [
+    "word", "Ça", "x", "42", " ", "  ", "-", "+", "1.", "2)", "#", "!", "🙂", "\u3000", "½", ".",
+    "e.g.", "a.com", ":", "'", '"', "(", ")", "=", "|", "!",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_plain_paragraphs_take_the_shortcut_and_match_the_scan_and_the_full_path(seed):
+    from rostra.importers.fastbody import _scanned_pair, _simple_pair
+
+    rng = random.Random(seed)
+    answered = 0
+    for _ in range(1500):
+        paragraphs = [
+            "".join(rng.choice(_PLAIN_ATOMS) for _ in range(rng.randint(0, 6)))
+            for _ in range(rng.randint(1, 3))
+        ]
+        body = "".join(f"<p>{text}</p>" for text in paragraphs)
+        simple = _simple_pair(body)
+        if simple is not None:
+            answered += 1
+            assert simple == _scanned_pair(body, False) == full_path(body), body
+    assert answered > 300
+
+
+def test_the_quick_link_test_agrees_with_the_expression():
+    from rostra.importers.fastbody import _MAYBE_LINK, _maybe_link
+
+    rng = random.Random(7)
+    atoms = ["a", "L", "OCALHOST", "localhost", "WwW", ".", "w", "x", "_", "é", " ", ":", "1"]
+    for _ in range(5000):
+        text = "".join(rng.choice(atoms) for _ in range(rng.randint(0, 8)))
+        assert _maybe_link(text) == bool(_MAYBE_LINK.search(text)), text

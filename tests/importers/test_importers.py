@@ -447,3 +447,79 @@ def test_digests_from_before_raw_digests_count_as_unchanged_and_are_refreshed(db
     assert again.skipped["unchanged since last import"] == 9
     assert rows(db) == before  # the raw-record digests are back
     assert {k: t.version for k, t in thread_rows(db).items()} == versions
+
+
+# --- the staged write path ----------------------------------------------------------------------
+
+
+def _disqus(path, threads, posts):
+    """A small Disqus export: threads as (dsq:id, key), posts as (id, thread, parent or None)."""
+    parts = ['<?xml version="1.0"?><disqus xmlns="http://disqus.com" xmlns:dsq="http://disqus.com/disqus-internals">']  # fmt: skip
+    for number, key in threads:
+        parts.append(
+            f'<thread dsq:id="{number}"><id>{key}</id><link>https://news.example/{key}</link>'
+            "<createdAt>2024-03-01T08:00:00Z</createdAt></thread>"
+        )
+    for minute, (post_id, thread, parent) in enumerate(posts):
+        parent_xml = f'<parent dsq:id="{parent}"/>' if parent else ""
+        parts.append(
+            f'<post dsq:id="{post_id}"><message><![CDATA[<p>post {post_id}</p>]]></message>'
+            f"<createdAt>2024-03-01T09:{minute:02d}:00Z</createdAt><isDeleted>false</isDeleted>"
+            f'<isSpam>false</isSpam><author><name>A</name></author><thread dsq:id="{thread}"/>'
+            f"{parent_xml}</post>"
+        )
+    path.write_text("".join(parts) + "</disqus>")
+    return path
+
+
+def test_duplicates_in_other_batches_are_skipped_like_those_in_the_same_batch(db, site):
+    one_batch = imported(db, "disqus.xml")
+    together = snapshot(db)
+    empty_site(db)
+    batch_by_batch = imported(db, "disqus.xml", batch_size=1)
+    assert snapshot(db) == together
+    assert (batch_by_batch.imported, batch_by_batch.skipped) == (9, {"duplicate id in file": 1})
+    assert batch_by_batch.outcome == one_batch.outcome
+    assert batch_by_batch.threads_touched == one_batch.threads_touched == 2
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_parent_brought_by_a_later_import_adopts_the_stored_orphan(db, site, tmp_path, workers):
+    threads_ = [(1, "a")]
+    first = imported(
+        db, "disqus", _disqus(tmp_path / "1.xml", threads_, [(11, 1, 10), (12, 1, 11)])
+    )
+    assert first.orphans == 1
+    later = _disqus(tmp_path / "2.xml", threads_, [(10, 1, None), (11, 1, 10), (12, 1, 11)])
+    second = imported(db, "disqus", later, workers=workers, batch_size=1)
+    assert (second.imported, second.orphans) == (1, 0)
+    found = rows(db)
+    assert found["disqus:11"].parent_id == found["disqus:10"].id
+    assert [found[f"disqus:{n}"].depth for n in (10, 11, 12)] == [0, 1, 2]
+    adopted = snapshot(db)
+    empty_site(db)
+    imported(db, "disqus", later)
+    assert snapshot(db) == adopted  # as if the whole thread had come at once
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_file_that_breaks_late_leaves_nothing_and_the_connection_clean(
+    db, site, tmp_path, workers
+):
+    posts = [(100 + n, 1 + n % 3, None) for n in range(40)]
+    good = _disqus(tmp_path / "good.xml", [(1, "a"), (2, "b"), (3, "c")], posts)
+    broken = tmp_path / "broken.xml"
+    broken.write_text(good.read_text().replace("</disqus>", "<post><unclosed></disqus>"))
+    with pytest.raises(ImportFailure) as failure:
+        imported(db, "disqus", broken, workers=workers, batch_size=4)
+    assert "not well-formed" in failure.value.message
+    assert rows(db) == {} and thread_rows(db) == {}
+    # The same pooled connection imports again: nothing of the failed import is left on it.
+    report = imported(db, "disqus", good, workers=workers, batch_size=4)
+    assert report.imported == 40 and len(rows(db)) == 40
+
+
+def test_a_dry_run_leaves_the_connection_clean_for_the_next_import(db, site):
+    imported(db, "disqus.xml", dry_run=True)
+    report = imported(db, "disqus.xml")
+    assert report.imported == 9 and len(rows(db)) == 9

@@ -13,14 +13,16 @@ from contextlib import nullcontext
 from pathlib import Path
 
 from rostra.importers import commento, disqus, isso, remark42, rostra, wordpress
+from rostra.importers.pipeline import prepared, read_in_child
 from rostra.importers.progress import Progress, SilentProgress
 from rostra.importers.records import ImportFailure, Problem, SourceRecord
 from rostra.importers.report import ImportReport
-from rostra.importers.writer import ImportOptions, ImportWriter
+from rostra.importers.writer import ImportOptions, ImportWriter, Preparer, Ready
 from rostra.service.identity import Hasher
 from rostra.store import sites as site_store
 from rostra.store.database import Database
 from rostra.store.secrets import read_secret
+from rostra.store.staging import stored_time
 
 Reader = Callable[[Path], Iterator[SourceRecord | Problem | str]]
 
@@ -39,6 +41,13 @@ __all__ = ["FORMATS", "ImportFailure", "ImportOptions", "ImportReport", "run_imp
 def default_workers() -> int:
     """Body rendering runs in other processes when the machine has cores to spare."""
     return min(8, len(os.sched_getaffinity(0)))
+
+
+def _site_id(conn, site_name: str) -> int:
+    site = site_store.site_by_name(conn, site_name)
+    if site is None:
+        raise ImportFailure("--site", f"there is no site named {site_name!r}")
+    return site.id
 
 
 class _DryRun(Exception):
@@ -63,13 +72,24 @@ def run_import(
         raise ImportFailure(str(path), "no such file")
     report = ImportReport(format_name, str(path), site_name, dry_run=options.dry_run)
     started = time.monotonic()
+    with db.read() as conn:
+        _site_id(conn, site_name)
+        hasher = Hasher(bytes.fromhex(read_secret(conn, "hash_salt")))
+    # With a core to spare, the file is read and bodies converted in a child process.
+    in_child = options.workers > 1
+    preparer = Preparer(hasher, options.url_map, in_child, stored_time(db.dialect))
+    source = (
+        read_in_child(reader, path, preparer)
+        if in_child
+        else nullcontext(prepared(reader, path, preparer))
+    )
     pool = (
         ProcessPoolExecutor(options.workers, mp_context=multiprocessing.get_context("fork"))
         if options.workers > 1
         else nullcontext()
     )
     try:
-        with pool as executor, db.write() as conn:
+        with source as items, pool as executor, db.write() as conn:
             if conn.dialect.name == "postgresql":
                 # One long transaction: the server's per-statement limit is for web requests.
                 conn.exec_driver_sql("SET LOCAL statement_timeout = 0")
@@ -77,13 +97,10 @@ def run_import(
                 # A bulk transaction outgrows SQLite's small default page cache, and
                 # every spill is a random write: give this one connection more.
                 conn.exec_driver_sql("PRAGMA cache_size = -65536")
-            site = site_store.site_by_name(conn, site_name)
-            if site is None:
-                raise ImportFailure("--site", f"there is no site named {site_name!r}")
-            hasher = Hasher(bytes.fromhex(read_secret(conn, "hash_salt")))
-            writer = ImportWriter(conn, site.id, hasher, options, report, progress, executor)
-            for item in reader(path):
-                if isinstance(item, SourceRecord):
+            site_id = _site_id(conn, site_name)
+            writer = ImportWriter(conn, site_id, options, report, progress, executor)
+            for item in items:
+                if isinstance(item, Ready):
                     writer.add(item)
                 elif isinstance(item, Problem):
                     report.comments_seen += 1

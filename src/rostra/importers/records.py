@@ -88,8 +88,10 @@ def parse_timestamp(text: str | None, what: str = "date") -> datetime:
     """ISO 8601 with or without a zone; a time without one is taken as UTC."""
     if text is None or not text.strip():
         raise RecordError(f"the {what} is missing")
-    value = _FRACTION.sub(r"\1", text.strip())
-    value = _SPACE_T.sub(r"\1T\2", value)
+    value = text.strip()
+    if "." in value or value[10:11] == " ":
+        value = _FRACTION.sub(r"\1", value)
+        value = _SPACE_T.sub(r"\1T\2", value)
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:

@@ -1,16 +1,23 @@
 """The one writer every importer feeds: batched, idempotent, all-or-nothing.
 
-Rows go into the comments table in large batches with their parent's source
-reference only. When the file is read, one statement links parents (so a
-reply may come before its parent), and each touched thread's tree columns
-and counters are rebuilt from the links (`store.tree.rebuild_thread`).
-Memory is bounded by a batch and by the largest thread, never by the file.
+Records arrive as `Ready` values (read, checked and mostly converted by a
+`Preparer`, in a second process when there is a core for it). Per batch the
+writer skips duplicates and records unchanged since the last import, then
+stages new comments in a temporary table under reserved ids, with their
+parent's source reference only (`store.staging`). When the file is read,
+parents are linked (so a reply may come before its parent), each touched
+thread's tree columns and counters are derived, and one statement moves the
+staged comments into `comments`. Memory is bounded by a batch and by the
+largest thread, never by the file.
 """
 
 import hashlib
 import re
+from collections.abc import Callable
 from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import Connection
 
@@ -21,12 +28,19 @@ from rostra.domain.urls import InvalidURL, normalize_page_url
 from rostra.importers.fastbody import fast_pair
 from rostra.importers.html_markdown import html_to_markdown
 from rostra.importers.progress import Progress
-from rostra.importers.records import BodyFormat, Problem, RecordError, SourceRecord, ThreadInfo
+from rostra.importers.records import (
+    BodyFormat,
+    ImportFailure,
+    Problem,
+    RecordError,
+    SourceRecord,
+    ThreadInfo,
+)
 from rostra.importers.report import ImportReport
 from rostra.service.identity import Hasher
 from rostra.service.threads import KEY_MAX_CHARS
 from rostra.store import imports as store
-from rostra.store.tree import rebuild_thread
+from rostra.store.staging import REST_DEFAULTS, WRITTEN, ImportStage
 
 ANONYMOUS = "Anonymous"
 
@@ -37,7 +51,9 @@ class ImportOptions:
     continue_on_error: bool = False
     url_map: tuple[tuple[str, str], ...] = ()
     batch_size: int = 2000
-    workers: int = 1  # processes converting and rendering bodies beside the reader
+    # Above 1: the file is read in a child process, and bodies the one-pass
+    # converter declines are rendered in this many worker processes.
+    workers: int = 1
 
 
 def map_url(url: str, url_map: tuple[tuple[str, str], ...]) -> str:
@@ -141,32 +157,150 @@ def _legacy_digest(values: dict) -> str:
     return hashlib.blake2b("\x1f".join(parts).encode(), digest_size=16).hexdigest()
 
 
+def digest_parts(record: SourceRecord, parent_ref: str | None) -> tuple[bytes, bytes]:
+    """The text of the source digest before and after the thread id, encoded.
+
+    The thread id is the database's, known only to the writer; everything
+    else can be read wherever the record is read.
+    """
+    head = (
+        record.status.value, record.author_name, record.author_email, record.author_website,
+        record.body_format.value, record.body, record.created_at, record.edited_at,
+        record.upvotes, record.downvotes, parent_ref,
+    )  # fmt: skip
+    tail = (record.ip_hash, record.author_key)
+    return (
+        ("\x1f".join(map(str, head)) + "\x1f").encode("utf-8", "surrogatepass"),
+        ("\x1f" + "\x1f".join(map(str, tail))).encode("utf-8", "surrogatepass"),
+    )
+
+
+def finish_digest(head: bytes, thread_id: int, tail: bytes) -> str:
+    return hashlib.blake2b(
+        head + str(thread_id).encode() + tail, digest_size=16, person=b"rostra-src-1"
+    ).hexdigest()
+
+
 def source_digest(record: SourceRecord, thread_id: int, parent_ref: str | None) -> str:
     """What the source says about a comment, taken before any conversion.
 
     Computed from the record as read, so an unchanged comment is recognised
     without converting or rendering its body.
     """
-    parts = (
-        record.status.value, record.author_name, record.author_email, record.author_website,
-        record.body_format.value, record.body, record.created_at, record.edited_at,
-        record.upvotes, record.downvotes, parent_ref, thread_id, record.ip_hash, record.author_key,
-    )  # fmt: skip
-    text = "\x1f".join(map(str, parts))
-    return hashlib.blake2b(
-        text.encode("utf-8", "surrogatepass"), digest_size=16, person=b"rostra-src-1"
-    ).hexdigest()
+    head, tail = digest_parts(record, parent_ref)
+    return finish_digest(head, thread_id, tail)
+
+
+class Ready(NamedTuple):
+    """A record read and checked, its fields cleaned: what the writer needs of it.
+
+    Plain values only, cheap to send from the reading process to the writing one.
+    """
+
+    ref: str
+    thread: int  # a number for the source thread, the same for every record of it
+    identity: tuple[str, str | None, str | None] | str  # (key, url, title), or what is wrong
+    too_long: bool  # the comment's or its parent's reference
+    position: str
+    digest_head: bytes
+    digest_tail: bytes
+    body: tuple[str, str] | None  # (Markdown, HTML); None: still to convert
+    raw: tuple[str, BodyFormat, bool] | None  # the body as read, and whether the fast path ran
+    person: tuple  # status, author name, email, website, author key, IP hash
+    rest: tuple  # created_at, edited_at (stored form), upvotes, downvotes, rank, ref, parent ref
+    times: tuple[datetime, datetime | None]  # created_at, edited_at
+
+
+class Preparer:
+    """Turns records into `Ready` values; runs wherever the file is read.
+
+    With `convert`, bodies go through the one-pass converter here (in the
+    reading process, beside the writer); otherwise the writer converts only
+    the bodies it will store. `stored_time` gives times the form the
+    database driver stores without help (SQLite: text), off the writer's path.
+    """
+
+    def __init__(
+        self,
+        hasher: Hasher,
+        url_map: tuple[tuple[str, str], ...],
+        convert: bool,
+        stored_time: Callable[[datetime | None], object] | None = None,
+    ):
+        self.hasher = hasher
+        self.url_map = url_map
+        self.convert = convert
+        self.stored_time = stored_time
+        self.threads: dict[ThreadInfo, tuple[int, tuple | str]] = {}
+        self.ip_cache: dict[str, tuple[str, str]] = {}
+
+    def __call__(self, record: SourceRecord) -> Ready:
+        ref = record.ref
+        parent_ref = record.parent_source_ref
+        if parent_ref == ref:
+            parent_ref = f"{parent_ref}#self"  # a comment cannot answer itself: an orphan
+        too_long = len(ref) > 200 or (parent_ref is not None and len(parent_ref) > 200)
+        token, identity = self._thread(record.thread)
+        head, tail = digest_parts(record, parent_ref)
+        body = raw = None
+        if self.convert:
+            body = quick_body_pair(record.body, record.body_format)
+        if body is None:
+            raw = (record.body, record.body_format, self.convert)
+        ip = (record.ip or "").strip() or None
+        author_key, ip_hash = self._hashes(ip) if ip else (None, None)
+        person = (
+            record.status.value,
+            _name(record.author_name),
+            _email(record.author_email),
+            _optional(text.clean_website, record.author_website),
+            record.author_key or author_key,
+            record.ip_hash or ip_hash,
+        )
+        upvotes, downvotes = max(0, record.upvotes), max(0, record.downvotes)
+        times = (record.created_at, record.edited_at)
+        stored = times if self.stored_time is None else tuple(map(self.stored_time, times))
+        rest = (
+            *stored,
+            upvotes,
+            downvotes,
+            wilson_lower_bound(upvotes, downvotes),
+            ref,
+            parent_ref,
+        )
+        return Ready(
+            ref, token, identity, too_long, record.position, head, tail, body, raw, person, rest,
+            times,
+        )  # fmt: skip
+
+    def _thread(self, info: ThreadInfo) -> tuple[int, tuple | str]:
+        found = self.threads.get(info)
+        if found is None:
+            try:
+                identity = thread_identity(info, self.url_map)
+            except RecordError as exc:
+                identity = str(exc)
+            found = self.threads[info] = (len(self.threads), identity)
+        return found
+
+    def _hashes(self, ip: str) -> tuple[str, str]:
+        """(author key, IP hash): readers post many comments from one address."""
+        found = self.ip_cache.get(ip)
+        if found is None:
+            if len(self.ip_cache) >= 50_000:
+                self.ip_cache.clear()
+            found = self.ip_cache[ip] = (self.hasher.voter_key(ip, ""), self.hasher.ip_hash(ip))
+        return found
 
 
 @dataclass(slots=True)
 class _Work:
     """A record that will be written: new, or changed at the source."""
 
-    record: SourceRecord
+    item: Ready
     found: store.Existing | None
     digest: str
     thread_id: int
-    parent_ref: str | None
 
 
 @dataclass
@@ -182,49 +316,42 @@ class _Prepared:
 class ImportWriter:
     conn: Connection
     site_id: int
-    hasher: Hasher
     options: ImportOptions
     report: ImportReport
     progress: Progress
     pool: Executor | None = None
-    start_id: int = 0
-    batch: list[SourceRecord] = field(default_factory=list)
+    batch: list[Ready] = field(default_factory=list)
     pending: _Prepared | None = None
-    threads: dict[ThreadInfo, int] = field(default_factory=dict)
+    threads: dict[int, int] = field(default_factory=dict)  # source thread number -> id
     keys: dict[str, int] = field(default_factory=dict)
-    touched: set[int] = field(default_factory=set)
+    created: set[int] = field(default_factory=set)  # threads this import created
+    updated_threads: set[int] = field(default_factory=set)
     updated_ids: set[int] = field(default_factory=set)
-    ip_cache: dict[str, tuple[str, str]] = field(default_factory=dict)
-    written: int = 0
-    analyze_at: int = 5000
 
     def __post_init__(self) -> None:
-        self.start_id = store.last_comment_id(self.conn)
-        self.inserter = store.CommentInserter(self.conn)
+        self.stage = ImportStage(self.conn)
+        self.queries = store.ImportQueries(self.conn)
+        # The columns after the tree ones, the same for every imported comment.
+        self.row_tail = REST_DEFAULTS
 
-    def add(self, record: SourceRecord) -> None:
+    def add(self, item: Ready) -> None:
         self.report.comments_seen += 1
-        self.batch.append(record)
+        self.batch.append(item)
         if len(self.batch) >= self.options.batch_size:
             self.flush()
 
     def problem(self, problem: Problem) -> None:
-        from rostra.importers.records import ImportFailure
-
         if not self.options.continue_on_error:
             raise ImportFailure(problem.position, problem.message)
         self.report.add_problem(problem)
 
     def flush(self) -> None:
-        """Sort the batch out, hand its slow bodies to the workers, and store the previous one."""
+        """Sort the batch out, hand its slow bodies to the workers, and stage the previous one."""
         batch, self.batch = self.batch, []
         prepared = self._prepare(batch) if batch else None
         if prepared is not None and prepared.slow:
             if self.pool is not None:
-                items = [
-                    (prepared.work[i].record.body, prepared.work[i].record.body_format)
-                    for i in prepared.slow
-                ]
+                items = [prepared.work[i].item.raw[:2] for i in prepared.slow]
                 step = max(16, len(items) // 4)
                 prepared.futures = [
                     self.pool.submit(body_pairs, items[i : i + step])
@@ -232,8 +359,7 @@ class ImportWriter:
                 ]
             else:
                 for i in prepared.slow:
-                    record = prepared.work[i].record
-                    prepared.bodies[i] = body_pair(record.body, record.body_format)
+                    prepared.bodies[i] = body_pair(*prepared.work[i].item.raw[:2])
                 prepared.slow = []
         if self.pending is not None:
             previous, self.pending = self.pending, None
@@ -244,42 +370,49 @@ class ImportWriter:
             else:
                 self._store(prepared)
 
-    def _prepare(self, batch: list[SourceRecord]) -> _Prepared:
+    def _prepare(self, batch: list[Ready]) -> _Prepared:
         """Skip duplicates and records unchanged since the last import, before any conversion."""
-        existing = store.existing_by_ref(self.conn, self.site_id, list({r.ref for r in batch}))
-        # Refs of the batch still with the workers are not in the database yet.
+        refs = list({item.ref for item in batch})
+        existing = self.queries.existing_by_ref(self.site_id, refs)
+        # Refs of the batch still with the workers; `finish` finds those of earlier ones.
         waiting = self.pending.refs if self.pending is not None else set()
         in_batch: set[str] = set()
         work: list[_Work] = []
-        report = self.report
-        for record in batch:
-            ref = record.ref
+        skipped = self.report.skipped
+        for item in batch:
+            ref = item.ref
             if ref in in_batch or ref in waiting:
-                report.skipped["duplicate id in file"] += 1
+                skipped["duplicate id in file"] += 1
                 continue
             in_batch.add(ref)
-            try:
-                thread_id = self._thread_id(record)
-                parent_ref = record.parent_source_ref
-                if parent_ref == ref:
-                    parent_ref = f"{parent_ref}#self"  # a comment cannot answer itself: an orphan
-                if len(ref) > 200 or (parent_ref and len(parent_ref) > 200):
-                    raise RecordError("the comment id is longer than 200 characters")
-            except RecordError as exc:
-                self.problem(Problem(record.position, str(exc)))
+            thread_id = self.threads.get(item.thread)
+            if thread_id is None:
+                if isinstance(item.identity, str):
+                    self.problem(Problem(item.position, item.identity))
+                    continue
+                thread_id = self._thread_id(item)
+            if item.too_long:
+                self.problem(Problem(item.position, "the comment id is longer than 200 characters"))
                 continue
-            digest = source_digest(record, thread_id, parent_ref)
+            digest = finish_digest(item.digest_head, thread_id, item.digest_tail)
             found = existing.get(ref)
             if found is not None:
-                if found.id > self.start_id or found.id in self.updated_ids:
-                    report.skipped["duplicate id in file"] += 1
+                if found.id in self.updated_ids:
+                    skipped["duplicate id in file"] += 1
                     continue
                 if found.digest == digest:
-                    report.skipped["unchanged since last import"] += 1
+                    skipped["unchanged since last import"] += 1
                     continue
-            work.append(_Work(record, found, digest, thread_id, parent_ref))
-        bodies = [quick_body_pair(w.record.body, w.record.body_format) for w in work]
-        slow = [i for i, body in enumerate(bodies) if body is None]
+            work.append(_Work(item, found, digest, thread_id))
+        bodies: list[tuple[str, str] | None] = []
+        slow: list[int] = []
+        for index, entry in enumerate(work):
+            body, raw = entry.item.body, entry.item.raw
+            if body is None and not raw[2]:
+                body = quick_body_pair(raw[0], raw[1])
+            if body is None:
+                slow.append(index)
+            bodies.append(body)
         self.progress.update(len(batch))
         return _Prepared(work, bodies, slow, [], in_batch)
 
@@ -288,105 +421,72 @@ class ImportWriter:
             rendered = [pair for future in prepared.futures for pair in future.result()]
             for i, pair in zip(prepared.slow, rendered, strict=True):
                 prepared.bodies[i] = pair
-        inserts: list[dict] = []
+        new: list[tuple] = []
         updates: list[dict] = []
         refreshed: list[tuple[str, int]] = []
-        for item, body in zip(prepared.work, prepared.bodies, strict=True):
-            values = self._values(item, body)
-            found = item.found
+        site_id, row_tail = self.site_id, self.row_tail
+        ids = iter(self.stage.reserve_ids(sum(1 for w in prepared.work if w.found is None)))
+        for entry, body in zip(prepared.work, prepared.bodies, strict=True):
+            item, found = entry.item, entry.found
             if found is None:
-                inserts.append(values)
-                self.touched.add(item.thread_id)
-            elif found.digest is not None and found.digest == _legacy_digest(values):
+                new.append(
+                    (next(ids), site_id, entry.thread_id, *item.person, *body, *item.rest)
+                    + (entry.digest, *row_tail)
+                )
+                continue
+            values = dict(
+                zip(
+                    WRITTEN,
+                    (found.id, site_id, entry.thread_id, *item.person, *body, *item.times)
+                    + item.rest[2:],
+                    strict=False,
+                )
+            )
+            values["source_digest"] = entry.digest
+            if found.digest is not None and found.digest == _legacy_digest(values):
                 # Imported before digests were taken from the raw record, and unchanged.
-                refreshed.append((item.digest, found.id))
+                refreshed.append((entry.digest, found.id))
                 self.report.skipped["unchanged since last import"] += 1
             else:
-                updates.append({"id": found.id, **values})
+                updates.append(values)
                 self.updated_ids.add(found.id)
-                self.touched.add(found.thread_id)
-        self.inserter.insert(inserts)
-        self.written += len(inserts)
-        if self.written >= self.analyze_at:
-            # The planner must see the table grow, or it scans it whole for each batch.
-            store.refresh_statistics(self.conn)
-            self.analyze_at = 2 * self.written
+                self.updated_threads.add(found.thread_id)
+        self.stage.add(new)
         store.update_from_source(self.conn, updates)
         store.refresh_digests(self.conn, refreshed)
-        self.report.imported += len(inserts)
+        self.report.imported += len(new)
         self.report.updated += len(updates)
 
-    def _thread_id(self, record: SourceRecord) -> int:
-        thread_id = self.threads.get(record.thread)
-        if thread_id is not None:
-            return thread_id
-        key, url, title = thread_identity(record.thread, self.options.url_map)
+    def _thread_id(self, item: Ready) -> int:
+        key, url, title = item.identity
         # Asked again for each source thread with this key: a later one may bring the
         # title or URL an earlier one lacked.
-        thread_id, created = store.find_or_create_thread(
-            self.conn, self.site_id, key, title, url, record.created_at
+        thread_id, created = self.queries.find_or_create_thread(
+            self.site_id, key, title, url, item.times[0]
         )
         if key not in self.keys:
             self.keys[key] = thread_id
             self.report.threads_seen += 1
             self.report.threads_created += int(created)
-        self.threads[record.thread] = thread_id
+        if created:
+            self.created.add(thread_id)
+        self.threads[item.thread] = thread_id
         return thread_id
-
-    def _hashes(self, ip: str) -> tuple[str, str]:
-        """(author key, IP hash): readers post many comments from one address."""
-        found = self.ip_cache.get(ip)
-        if found is None:
-            if len(self.ip_cache) >= 50_000:
-                self.ip_cache.clear()
-            found = self.ip_cache[ip] = (self.hasher.voter_key(ip, ""), self.hasher.ip_hash(ip))
-        return found
-
-    def _values(self, item: _Work, body: tuple[str, str]) -> dict:
-        record = item.record
-        source, html = body
-        ip = (record.ip or "").strip() or None
-        author_key, ip_hash = self._hashes(ip) if ip else (None, None)
-        upvotes, downvotes = max(0, record.upvotes), max(0, record.downvotes)
-        return dict(
-            site_id=self.site_id,
-            thread_id=item.thread_id,
-            parent_id=None,
-            root_id=None,
-            depth=0,
-            sibling_pos=0,
-            chain_pos=0,
-            child_seq=0,
-            reply_count=0,
-            status=record.status.value,
-            visible=False,
-            author_name=_name(record.author_name),
-            author_email=_email(record.author_email),
-            author_website=_optional(text.clean_website, record.author_website),
-            author_key=record.author_key or author_key,
-            ip_hash=record.ip_hash or ip_hash,
-            body_source=source,
-            body_html=html,
-            created_at=record.created_at,
-            edited_at=record.edited_at,
-            upvotes=upvotes,
-            downvotes=downvotes,
-            rank=wilson_lower_bound(upvotes, downvotes),
-            edit_token_hash=None,
-            source_ref=record.ref,
-            source_parent_ref=item.parent_ref,
-            source_digest=item.digest,
-        )
 
     def finish(self) -> None:
         self.flush()
         self.flush()  # the last batch is still with the workers
-        store.refresh_statistics(self.conn)
-        self.progress.phase("linking replies to parents")
-        store.link_parents(self.conn, self.site_id)
-        self.report.orphans = store.orphans_since(self.conn, self.site_id, self.start_id)
-        self.progress.phase(f"rebuilding {len(self.touched)} threads")
-        for thread_id in sorted(self.touched):
-            self.report.orphans += rebuild_thread(self.conn, thread_id).detached
-        self.report.threads_touched = len(self.touched)
-        self.report.outcome = store.outcome_since(self.conn, self.site_id, self.start_id)
+        repeated = self.stage.drop_later_duplicates()
+        if repeated:
+            self.report.imported -= repeated
+            self.report.skipped["duplicate id in file"] += repeated
+        self.progress.phase("linking replies and building threads")
+        outcome = self.stage.build_trees(self.updated_threads, self.created)
+        self.report.orphans = outcome.orphans
+        self.report.outcome = outcome.outcome
+        self.report.threads_touched = outcome.threads
+        self.progress.phase(f"writing {self.stage.staged:,} comments")
+        written = self.stage.publish()
+        if written >= 5000:
+            # Let PostgreSQL's planner see the table grow before readers query it.
+            store.refresh_statistics(self.conn)

@@ -22,9 +22,18 @@ __all__ = ["Element", "attribute", "children", "iter_elements", "local", "text_o
 _POSITION_SUFFIX = re.compile(r",? line \d+, column \d+$")
 
 
+_LOCAL_NAMES: dict[str, str] = {}
+
+
 def local(tag: str) -> str:
     """The tag without its namespace: exports differ in the namespace versions they declare."""
-    return tag.rpartition("}")[2]
+    # A file repeats a few dozen names millions of times: look them up, don't cut them.
+    name = _LOCAL_NAMES.get(tag)
+    if name is None:
+        if len(_LOCAL_NAMES) > 10_000:
+            _LOCAL_NAMES.clear()
+        name = _LOCAL_NAMES[tag] = tag.rpartition("}")[2]
+    return name
 
 
 def _depth(element: Element) -> int:
@@ -87,8 +96,12 @@ def iter_elements(
 def children(element: Element) -> dict[str, Element]:
     """Direct children by local name (the first of each name)."""
     found: dict[str, Element] = {}
+    names = _LOCAL_NAMES
     for child in element:
-        found.setdefault(local(child.tag), child)
+        tag = child.tag
+        name = names.get(tag) or local(tag)
+        if name not in found:
+            found[name] = child
     return found
 
 
@@ -104,7 +117,7 @@ def attribute(element: Element | None, name: str) -> str | None:
     """An attribute by local name, whatever namespace prefix the file used."""
     if element is None:
         return None
-    for key, value in element.attrib.items():
+    for key, value in element.items():
         if local(key) == name:
             return value
     return None

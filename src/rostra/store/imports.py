@@ -1,12 +1,12 @@
-"""Queries for bulk imports: source references, batched inserts, parent linking."""
+"""Queries for bulk imports: source references, updates from the source, threads."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, bindparam, func, select
+from sqlalchemy import Connection, bindparam
 
-from rostra.store.schema import UTCDateTime, comments, threads
+from rostra.store.schema import comments, threads
 
 _SOURCE_FIELDS = (
     "status",
@@ -36,102 +36,6 @@ class Existing:
     id: int
     thread_id: int
     digest: str | None
-
-
-def last_comment_id(conn: Connection) -> int:
-    return conn.execute(select(func.coalesce(func.max(comments.c.id), 0))).scalar_one()
-
-
-def existing_by_ref(conn: Connection, site_id: int, refs: Sequence[str]) -> dict[str, Existing]:
-    rows = conn.execute(
-        select(
-            comments.c.source_ref, comments.c.id, comments.c.thread_id, comments.c.source_digest
-        ).where(comments.c.site_id == site_id, comments.c.source_ref.in_(refs))
-    )
-    return {row.source_ref: Existing(row.id, row.thread_id, row.source_digest) for row in rows}
-
-
-def _insert_columns() -> tuple[tuple[str, object], ...]:
-    """(column, value when the row does not give one): every column but the id."""
-    columns = []
-    for column in comments.columns:
-        if column.primary_key:
-            continue
-        default = column.default.arg if column.default is not None else None
-        columns.append((column.name, None if callable(default) else default))
-    return tuple(columns)
-
-
-_INSERT_COLUMNS = _insert_columns()
-_DATETIME_COLUMNS = frozenset(
-    name for name, _ in _INSERT_COLUMNS if isinstance(comments.c[name].type, UTCDateTime)
-)
-
-
-def _sqlite_time(value: datetime | None) -> str | None:
-    # SQLAlchemy's SQLite DATETIME storage format, in UTC.
-    if value is None:
-        return None
-    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
-
-
-class CommentInserter:
-    """Batched inserts of new comments, below SQLAlchemy's statement machinery.
-
-    SQLite gets one prepared INSERT run with the driver's executemany;
-    PostgreSQL gets COPY ... FROM STDIN. Both run on the connection's own
-    transaction, so the import stays all-or-nothing.
-    """
-
-    def __init__(self, conn: Connection) -> None:
-        self.conn = conn
-        self.dialect = conn.dialect.name
-        names = [name for name, _ in _INSERT_COLUMNS]
-        self.defaults = [default for _, default in _INSERT_COLUMNS]
-        self.names = names
-        if self.dialect == "sqlite":
-            self.sql = (
-                f"INSERT INTO comments ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
-            )
-        else:
-            self.sql = f"COPY comments ({', '.join(names)}) FROM STDIN"
-        self.sqlite_times = [name in _DATETIME_COLUMNS for name in names]
-
-    def _tuples(self, rows: list[dict]) -> list[tuple]:
-        names, defaults = self.names, self.defaults
-        out = []
-        for row in rows:
-            out.append(tuple([row.get(n, d) for n, d in zip(names, defaults, strict=True)]))
-        return out
-
-    def insert(self, rows: list[dict]) -> None:
-        if not rows:
-            return
-        driver = self.conn.connection.dbapi_connection
-        if self.dialect == "sqlite":
-            times = [i for i, is_time in enumerate(self.sqlite_times) if is_time]
-            values = []
-            for row in self._tuples(rows):
-                converted = list(row)
-                for i in times:
-                    converted[i] = _sqlite_time(converted[i])
-                values.append(converted)
-            cursor = driver.cursor()
-            try:
-                cursor.executemany(self.sql, values)
-            finally:
-                cursor.close()
-            return
-        if self.dialect != "postgresql":
-            self.conn.execute(comments.insert(), rows)
-            return
-        with driver.cursor() as cursor, cursor.copy(self.sql) as copy:
-            for row in self._tuples(rows):
-                copy.write_row(row)
-
-
-def insert_comments(conn: Connection, rows: list[dict]) -> None:
-    CommentInserter(conn).insert(rows)
 
 
 def refresh_digests(conn: Connection, pairs: list[tuple[str, int]]) -> None:
@@ -165,90 +69,105 @@ def refresh_statistics(conn: Connection) -> None:
         conn.exec_driver_sql("ANALYZE comments")
 
 
-def link_parents(conn: Connection, site_id: int) -> None:
-    """Point each unlinked comment at its parent by source reference, in the same thread.
+def _default(column) -> object:
+    default = column.default.arg if column.default is not None else None
+    return None if callable(default) else default
 
-    One set-based statement, so a reply may come before its parent in the
-    file, and a reply imported as an orphan finds a parent that a newer
-    export brings later.
+
+# Every thread column but the id, with the value a new thread gets unless told otherwise.
+_THREAD_DEFAULTS = {c.name: _default(c) for c in threads.columns if not c.primary_key}
+
+
+class ImportQueries:
+    """The statements an import runs per batch or per thread, below SQLAlchemy.
+
+    Building and compiling a statement with two thousand references costs
+    more than running it; these are plain driver SQL, run on the import's
+    connection and transaction.
     """
-    parent = comments.alias("parent")
-    conn.execute(
-        comments.update()
-        .values(parent_id=parent.c.id)
-        .where(
-            comments.c.site_id == site_id,
-            comments.c.parent_id.is_(None),
-            comments.c.source_parent_ref.is_not(None),
-            parent.c.site_id == comments.c.site_id,
-            parent.c.source_ref == comments.c.source_parent_ref,
-            parent.c.thread_id == comments.c.thread_id,
-            parent.c.id != comments.c.id,
+
+    def __init__(self, conn: Connection) -> None:
+        self.sqlite = conn.dialect.name == "sqlite"
+        self.driver = conn.connection.driver_connection
+        mark = "?" if self.sqlite else "%s"
+        self.mark = mark
+        names = ", ".join(_THREAD_DEFAULTS)
+        marks = ", ".join([mark] * len(_THREAD_DEFAULTS))
+        self.insert_thread = f"INSERT INTO threads ({names}) VALUES ({marks})"
+        # PostgreSQL: the SELECT sees the table as it was before the INSERT, so
+        # exactly one part answers.
+        self.find_or_insert_thread = (
+            f"WITH added AS ({self.insert_thread} "
+            "ON CONFLICT (site_id, key) DO NOTHING RETURNING id) "
+            "SELECT id, 1, NULL, NULL FROM added UNION ALL "
+            f"SELECT id, 0, title, url FROM threads WHERE site_id = {mark} AND key = {mark}"
         )
-    )
 
+    def _rows(self, sql: str, params: Sequence) -> list[tuple]:
+        cursor = self.driver.cursor()
+        try:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+        finally:
+            cursor.close()
 
-def orphans_since(conn: Connection, site_id: int, after_id: int) -> int:
-    """Comments written by this import that name a parent the database does not have."""
-    return conn.execute(
-        select(func.count()).where(
-            comments.c.site_id == site_id,
-            comments.c.id > after_id,
-            comments.c.parent_id.is_(None),
-            comments.c.source_parent_ref.is_not(None),
+    def any_of(self, column: str, values: list) -> tuple[str, list]:
+        """A condition that `column` is one of `values`, and its parameters."""
+        if self.sqlite:
+            return f"{column} IN ({', '.join('?' * len(values))})", values
+        return f"{column} = ANY(%s)", [values]
+
+    def existing_by_ref(self, site_id: int, refs: list[str]) -> dict[str, Existing]:
+        if not refs:
+            return {}
+        condition, params = self.any_of("source_ref", refs)
+        rows = self._rows(
+            "SELECT source_ref, id, thread_id, source_digest FROM comments "
+            f"WHERE site_id = {self.mark} AND {condition}",
+            [site_id, *params],
         )
-    ).scalar_one()
+        return {ref: Existing(id_, thread_id, digest) for ref, id_, thread_id, digest in rows}
+
+    def find_or_create_thread(
+        self, site_id: int, key: str, title: str | None, url: str | None, created_at: datetime
+    ) -> tuple[int, bool]:
+        """The thread's id, and whether this call created it."""
+        values = dict(_THREAD_DEFAULTS, site_id=site_id, key=key, title=title, url=url)
+        values.update(created_at=self._time(created_at), version=1, comment_count=0)
+        values.update(root_count=0, root_seq=0)
+        cursor = self.driver.cursor()
+        try:
+            if self.sqlite:
+                # In process, two statements cost less than one round trip.
+                cursor.execute(
+                    "SELECT id, 0, title, url FROM threads WHERE site_id = ? AND key = ?",
+                    (site_id, key),
+                )
+                found = cursor.fetchone()
+                if found is None:
+                    cursor.execute(self.insert_thread, tuple(values.values()))
+                    found = (cursor.lastrowid, 1, None, None)
+            else:
+                # One round trip: the insert gives way to a thread that has the key already.
+                cursor.execute(self.find_or_insert_thread, (*values.values(), site_id, key))
+                found = cursor.fetchone()
+            thread_id, created, old_title, old_url = found
+            if not created and ((title and not old_title) or (url and not old_url)):
+                mark = self.mark
+                cursor.execute(
+                    f"UPDATE threads SET title = {mark}, url = {mark} WHERE id = {mark}",
+                    (old_title or title, old_url or url, thread_id),
+                )
+            return thread_id, bool(created)
+        finally:
+            cursor.close()
+
+    def _time(self, value: datetime) -> object:
+        return sqlite_time(value) if self.sqlite else value
 
 
-def outcome_since(conn: Connection, site_id: int, after_id: int) -> dict[str, int]:
-    """Comments written by this import, by what readers see of them."""
-    rows = conn.execute(
-        select(comments.c.status, comments.c.visible, func.count())
-        .where(comments.c.site_id == site_id, comments.c.id > after_id)
-        .group_by(comments.c.status, comments.c.visible)
-    )
-    totals: dict[str, int] = {}
-    for status, visible, count in rows:
-        name = status
-        if status == "deleted":
-            name = "deleted (tombstone)" if visible else "deleted (hidden)"
-        totals[name] = totals.get(name, 0) + count
-    return totals
-
-
-def find_or_create_thread(
-    conn: Connection,
-    site_id: int,
-    key: str,
-    title: str | None,
-    url: str | None,
-    created_at: datetime,
-) -> tuple[int, bool]:
-    """The thread's id, and whether this call created it."""
-    row = conn.execute(
-        select(threads.c.id, threads.c.title, threads.c.url).where(
-            threads.c.site_id == site_id, threads.c.key == key
-        )
-    ).first()
-    if row is None:
-        thread_id = conn.execute(
-            threads.insert().values(
-                site_id=site_id,
-                key=key,
-                title=title,
-                url=url,
-                created_at=created_at,
-                version=1,
-                comment_count=0,
-                root_count=0,
-                root_seq=0,
-            )
-        ).inserted_primary_key[0]
-        return thread_id, True
-    if (title and not row.title) or (url and not row.url):
-        conn.execute(
-            threads.update()
-            .where(threads.c.id == row.id)
-            .values(title=row.title or title, url=row.url or url)
-        )
-    return row.id, False
+def sqlite_time(value: datetime | None) -> str | None:
+    """A time in SQLAlchemy's storage format for SQLite DATETIME columns, in UTC."""
+    if value is None:
+        return None
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")

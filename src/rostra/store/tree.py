@@ -18,13 +18,13 @@ from rostra.store.schema import comments, threads
 # Removed comments stay as tombstones while they hold visible replies
 # (service/visibility.py keeps the same rule one change at a time).
 _REMOVED = frozenset({Status.DELETED, Status.REJECTED})
-_DERIVED = ("parent_id", "root_id", "depth", "sibling_pos", "chain_pos", "child_seq", "reply_count", "visible")  # fmt: skip
+DERIVED = ("parent_id", "root_id", "depth", "sibling_pos", "chain_pos", "child_seq", "reply_count", "visible")  # fmt: skip
 
 
 def _update_sql(paramstyle: str) -> str:
     # Plain driver SQL: SQLAlchemy's per-row parameter handling costs more than the update.
     mark = "?" if paramstyle == "qmark" else "%s"
-    assignments = ", ".join(f"{name} = {mark}" for name in _DERIVED)
+    assignments = ", ".join(f"{name} = {mark}" for name in DERIVED)
     return f"UPDATE comments SET {assignments} WHERE id = {mark}"
 
 
@@ -34,7 +34,7 @@ _ROWS = (
         comments.c.status,
         comments.c.shadowed,
         comments.c.created_at,
-        *(comments.c[name] for name in _DERIVED),
+        *(comments.c[name] for name in DERIVED),
     )
     .where(comments.c.thread_id == bindparam("thread_id"))
     .order_by(comments.c.created_at, comments.c.id)
@@ -82,18 +82,45 @@ def rebuild_thread(conn: Connection, thread_id: int, *, bump_version: bool = Tru
     # A shadow-banned author's comments count as unpublished for everyone else.
     status = {row.id: "shadowed" if row.shadowed else row.status for row in rows}
     parent = {row.id: row.parent_id for row in rows}
-    detached = _cut_bad_links(order, parent)
-    derived = _derive(order, status, parent)
+    derived, detached = derive_thread(order, status, parent)
     changed = []
     for row in rows:
         new = derived[row.id]
-        if tuple(getattr(row, name) for name in _DERIVED) != new:
+        if tuple(getattr(row, name) for name in DERIVED) != new:
             changed.append((*new, row.id))
     if changed:
         conn.exec_driver_sql(_update_sql(conn.dialect.paramstyle), changed)
     times = (rows[0].created_at, rows[-1].created_at) if rows else None
     _update_counters(conn, thread_id, order, status, parent, derived, bump_version, times)
     return RebuildResult(len(rows), len(changed), detached)
+
+
+def derive_thread(
+    order: list[int], status: dict[int, str], parent: dict[int, int | None]
+) -> tuple[dict[int, tuple], int]:
+    """The derived columns of every comment (in `DERIVED` order), and how many links were cut.
+
+    `order` is the thread's comments by (created_at, id); `status` gives
+    "shadowed" for a shadow-banned author's comments; `parent` is changed in
+    place where a link is cut.
+    """
+    detached = _cut_bad_links(order, parent)
+    return _derive(order, status, parent), detached
+
+
+def thread_counters(
+    order: list[int],
+    status: dict[int, str],
+    parent: dict[int, int | None],
+    derived: dict[int, tuple],
+) -> tuple[int, int, int]:
+    """(comment_count, root_count, root_seq) from the derived columns."""
+    roots = [c for c in order if parent[c] is None]
+    return (
+        sum(1 for c in order if status[c] == Status.PUBLISHED),
+        sum(1 for c in roots if derived[c][-1]),
+        len(roots),
+    )
 
 
 def _cut_bad_links(order: list[int], parent: dict[int, int | None]) -> int:
@@ -166,12 +193,12 @@ def _update_counters(
     times: tuple | None,
 ) -> None:
     """Counters from the derived columns; times are the (first, last) comment times."""
-    roots = [c for c in order if parent[c] is None]
+    counts = thread_counters(order, status, parent, derived)
     values = {
         "_id": thread_id,
-        "_comment_count": sum(1 for c in order if status[c] == Status.PUBLISHED),
-        "_root_count": sum(1 for c in roots if derived[c][-1]),
-        "_root_seq": len(roots),
+        "_comment_count": counts[0],
+        "_root_count": counts[1],
+        "_root_seq": counts[2],
     }
     if times is not None:
         values["_first"], values["_last"] = times
