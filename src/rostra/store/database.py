@@ -1,5 +1,6 @@
 """Engine creation and transactions, with the care each backend needs."""
 
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -9,6 +10,11 @@ import psycopg
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
+
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None
 
 
 def normalize_database_url(url: str) -> str:
@@ -49,15 +55,50 @@ def _configure_postgresql(engine: Engine, statement_timeout_ms: int) -> None:
         dbapi_connection.commit()
 
 
+class ProcessLock:
+    """An exclusive lock on a file, held by one process at a time (flock).
+
+    The kernel lets go of it when its holder exits, even on kill -9, so a
+    crashed writer never blocks the others. Threads of one process share the
+    one lock and must take turns among themselves first.
+    """
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._fd: int | None = None
+        self._pid = 0
+
+    @classmethod
+    def beside(cls, database_path: str) -> "ProcessLock | None":
+        if fcntl is None:  # not a POSIX system: SQLite's own retries remain
+            return None
+        return cls(database_path + "-writelock")
+
+    def _descriptor(self) -> int:
+        # A forked child must not share its parent's open file (and lock).
+        if self._fd is None or self._pid != os.getpid():
+            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+            self._pid = os.getpid()
+        return self._fd
+
+    def __enter__(self) -> None:
+        fcntl.flock(self._descriptor(), fcntl.LOCK_EX)
+
+    def __exit__(self, *_exc) -> None:
+        fcntl.flock(self._fd, fcntl.LOCK_UN)
+
+
 @dataclass
 class Database:
     """One engine per process; `read()` and `write()` open short transactions."""
 
     engine: Engine
     # SQLite lets one writer in at a time and makes the others sleep and
-    # retry with growing pauses; threads of one process queue here instead,
-    # so only one writer per process ever waits on the file lock.
+    # retry with pauses of up to 100 ms; writers queue on locks instead, which
+    # hand over the moment the holder commits: threads of one process on this
+    # lock, processes (workers, an import) on a lock file beside the database.
     _write_lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
+    _process_lock: "ProcessLock | None" = field(default=None, repr=False)
 
     @property
     def dialect(self) -> str:
@@ -74,10 +115,18 @@ class Database:
             with self.engine.connect() as conn, conn.begin():
                 yield conn
             return
-        with self._write_lock, self.engine.connect() as conn:
+        with self._write_lock, self._between_processes(), self.engine.connect() as conn:
             conn = conn.execution_options(sqlite_begin="IMMEDIATE")
             with conn.begin():
                 yield conn
+
+    @contextmanager
+    def _between_processes(self) -> Iterator[None]:
+        if self._process_lock is None:
+            yield
+            return
+        with self._process_lock:
+            yield
 
     def fetch_one(self, sql: str, params: tuple) -> tuple | None:
         """One row from one statement on a raw pooled connection.
@@ -132,6 +181,7 @@ def open_database(url: str, *, pool_size: int = 10, statement_timeout_ms: int = 
         if parsed.database in (None, "", ":memory:"):
             raise ValueError("an in-memory SQLite database cannot be shared; give a file path")
         _configure_sqlite(engine)
+        return Database(engine, _process_lock=ProcessLock.beside(parsed.database))
     elif parsed.get_backend_name() == "postgresql":
         # No pre-ping (a round trip per checkout): connections broken by a
         # restart are detected on use and the pool is refreshed then.
