@@ -1,6 +1,5 @@
 """Logging in and out: argon2 passwords, hashed session tokens, CSRF tokens, lockout."""
 
-import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
@@ -10,6 +9,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from rostra.admin.accounts import PASSWORDS, Moderator, Role
 from rostra.errors import RostraError
+from rostra.service.identity import hash_token
 from rostra.store import users as user_store
 from rostra.store.database import Database
 
@@ -37,10 +37,6 @@ class NewSession:
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _locked_message(until: datetime, now: datetime) -> str:

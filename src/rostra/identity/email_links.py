@@ -19,12 +19,12 @@ from rostra.errors import Forbidden, InvalidInput, Refused, Unauthorized
 from rostra.identity.readers import (
     SignedIn,
     check_name_free,
-    hash_session,
     open_session,
     site_named,
 )
 from rostra.identity.settings import IdentitySettings
 from rostra.notify.outbox import enqueue_mail
+from rostra.service.identity import hash_token
 from rostra.store import readers as reader_store
 from rostra.store import sites as site_store
 from rostra.store.database import Database
@@ -107,7 +107,7 @@ def send_link(db: Database, request: LinkRequest, base_url: str) -> None:
                 "hour; please use one of them or try later.", {"retry_after": 3600},
             )  # fmt: skip
         token = secrets.token_urlsafe(32)
-        token_hash = hash_session(token)
+        token_hash = hash_token(token)
         link = _link_for(request, site, token, base_url)
         reader_store.insert_email_link(
             conn, token_hash=token_hash, site_id=site.id, email=email, purpose=request.purpose,
@@ -121,7 +121,7 @@ def send_link(db: Database, request: LinkRequest, base_url: str) -> None:
 
 
 def _live_link(conn: Connection, token: str, purpose: str, now: datetime) -> EmailLinkRow:
-    link = reader_store.email_link(conn, hash_session(token or ""))
+    link = reader_store.email_link(conn, hash_token(token or ""))
     if link is None or link.purpose != purpose:
         raise Unauthorized("link_invalid", "This link is not valid. Ask for a new one.")
     if link.used_at is not None:

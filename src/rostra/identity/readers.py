@@ -5,7 +5,6 @@ link; either way Rostra answers with its own session token, which the widget
 sends as `Authorization: Bearer …` and forgets on logout.
 """
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -19,6 +18,7 @@ from rostra.errors import Conflict, Forbidden, InvalidInput, NotFound
 from rostra.identity import staff
 from rostra.identity.settings import IdentitySettings
 from rostra.identity.sso import SsoClaims, verify_token
+from rostra.service.identity import hash_token
 from rostra.store import readers as reader_store
 from rostra.store import sites as site_store
 from rostra.store.database import Database
@@ -35,10 +35,6 @@ class SignedIn:
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-def hash_session(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def site_named(conn: Connection, name: str) -> SiteRow:
@@ -100,7 +96,7 @@ def _open_session(
     token = secrets.token_urlsafe(32)
     expires = now + timedelta(days=identity.session_days)
     reader_store.delete_expired_sessions(conn, now)
-    reader_store.insert_session(conn, hash_session(token), reader.id, now, expires)
+    reader_store.insert_session(conn, hash_token(token), reader.id, now, expires)
     return SignedIn(token, expires, reader)
 
 
@@ -112,13 +108,13 @@ def reader_for_session(db: Database, token: str | None) -> ReaderRow | None:
     if not token:
         return None
     with db.read() as conn:
-        return reader_store.reader_by_session(conn, hash_session(token), _now())
+        return reader_store.reader_by_session(conn, hash_token(token), _now())
 
 
 def sign_out(db: Database, token: str | None) -> None:
     if token:
         with db.write() as conn:
-            reader_store.delete_session(conn, hash_session(token))
+            reader_store.delete_session(conn, hash_token(token))
 
 
 def check_name_free(

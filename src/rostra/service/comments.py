@@ -18,7 +18,7 @@ from rostra.moderation.settings import ModerationSettings
 from rostra.moderation.submission import Submission
 from rostra.moderation.wordlist import fingerprint
 from rostra.notify import events as notify_events
-from rostra.service.identity import Hasher, edit_token_matches, hash_edit_token, new_edit_token
+from rostra.service.identity import Hasher, edit_token_matches, hash_token, new_edit_token
 from rostra.service.pages import record_json
 from rostra.service.sites import site_rules
 from rostra.service.threads import canonical_url, thread_key
@@ -129,7 +129,7 @@ def create_comment(
         decision, submission = _check(conn, hasher, pipeline, new, client, site, key)
     token = new_edit_token()
     now = submission.now
-    values = _row(site, submission, decision, hash_edit_token(token), reader, pipeline)
+    values = _row(site, submission, decision, hash_token(token), reader, pipeline)
     # Everything above runs before the write transaction, so the database
     # (on SQLite, the whole file) is locked only for the few statements below.
     with db.write() as conn:

@@ -26,12 +26,15 @@ def new_edit_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-def hash_edit_token(token: str) -> str:
-    # The token is 256 random bits, so a fast hash cannot be brute-forced.
+def hash_token(token: str) -> str:
+    """What is stored of a secret token (edit tokens, sessions, emailed links).
+
+    The tokens are 256 random bits, so a fast hash cannot be brute-forced.
+    """
     return hashlib.sha256(token.encode()).hexdigest()
 
 
 def edit_token_matches(token: str | None, stored_hash: str | None) -> bool:
     if not token or not stored_hash:
         return False
-    return hmac.compare_digest(hash_edit_token(token), stored_hash)
+    return hmac.compare_digest(hash_token(token), stored_hash)
