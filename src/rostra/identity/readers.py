@@ -95,7 +95,6 @@ def _open_session(
 ) -> SignedIn:
     token = secrets.token_urlsafe(32)
     expires = now + timedelta(days=identity.session_days)
-    reader_store.delete_expired_sessions(conn, now)
     reader_store.insert_session(conn, hash_token(token), reader.id, now, expires)
     return SignedIn(token, expires, reader)
 

@@ -69,8 +69,8 @@ class CommentRecord:
 
 # Statements on the write path are built once: building them per call costs
 # more than running them.
-_RECORD_COLUMNS = [getattr(comments.c, name) for name in CommentRecord.__dataclass_fields__]
-_BY_ID = select(*_RECORD_COLUMNS).where(comments.c.id == bindparam("cid"))
+RECORD_COLUMNS = [getattr(comments.c, name) for name in CommentRecord.__dataclass_fields__]
+_BY_ID = select(*RECORD_COLUMNS).where(comments.c.id == bindparam("cid"))
 _BY_ID_FOR_UPDATE = _BY_ID.with_for_update()
 _NEXT_CHILD = (
     comments.update()
@@ -221,7 +221,7 @@ def first_children(
 def latest_published(
     conn: Connection, *, site_id: int, thread_id: int | None, limit: int
 ) -> list[CommentRecord]:
-    query = select(*_RECORD_COLUMNS).where(
+    query = select(*RECORD_COLUMNS).where(
         comments.c.site_id == site_id, comments.c.status == "published"
     )
     if thread_id is not None:

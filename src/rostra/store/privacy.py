@@ -4,7 +4,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, and_, delete, func, or_, select, update
 
-from rostra.store.comments import CommentRecord
+from rostra.store.comments import RECORD_COLUMNS, CommentRecord
 from rostra.store.schema import (
     comment_revisions,
     comments,
@@ -14,8 +14,6 @@ from rostra.store.schema import (
     subscriptions,
     threads,
 )
-
-_RECORD_COLUMNS = [getattr(comments.c, name) for name in CommentRecord.__dataclass_fields__]
 
 
 def _authored_by(site_id: int, reader_id: int | None, email: str | None):
@@ -33,12 +31,12 @@ def authored_comments(
 ) -> list[tuple[CommentRecord, str, str | None, str | None]]:
     """A reader's comments, each with its thread's key, URL and title, oldest first."""
     query = (
-        select(*_RECORD_COLUMNS, threads.c.key, threads.c.url, threads.c.title)
+        select(*RECORD_COLUMNS, threads.c.key, threads.c.url, threads.c.title)
         .join(threads, threads.c.id == comments.c.thread_id)
         .where(_authored_by(site_id, reader_id, email))
         .order_by(comments.c.created_at, comments.c.id)
     )
-    width = len(_RECORD_COLUMNS)
+    width = len(RECORD_COLUMNS)
     return [(CommentRecord(*row[:width]), *row[width:]) for row in conn.execute(query)]
 
 

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, bindparam, delete, select, update
+from sqlalchemy import Connection, bindparam, delete, func, select, update
 
 from rostra.store.schema import email_links, reader_sessions, readers
 
@@ -98,21 +98,17 @@ def delete_session(conn: Connection, token_hash: str) -> None:
     conn.execute(delete(reader_sessions).where(reader_sessions.c.token_hash == token_hash))
 
 
-def delete_expired_sessions(conn: Connection, now: datetime) -> None:
-    conn.execute(delete(reader_sessions).where(reader_sessions.c.expires_at <= now))
-
-
 def insert_email_link(conn: Connection, **values) -> None:
     conn.execute(email_links.insert().values(**values))
 
 
 def links_sent_since(conn: Connection, site_id: int, email: str, since: datetime) -> int:
-    query = select(email_links.c.token_hash).where(
+    query = select(func.count()).where(
         email_links.c.site_id == site_id,
         email_links.c.email == email,
         email_links.c.created_at >= since,
     )
-    return len(conn.execute(query).all())
+    return conn.execute(query).scalar_one()
 
 
 @dataclass(frozen=True)
