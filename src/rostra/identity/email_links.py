@@ -25,6 +25,7 @@ from rostra.identity.readers import (
 from rostra.identity.settings import IdentitySettings
 from rostra.notify.outbox import enqueue_mail
 from rostra.service.identity import hash_token
+from rostra.service.sites import site_language
 from rostra.store import readers as reader_store
 from rostra.store import sites as site_store
 from rostra.store.database import Database
@@ -92,8 +93,10 @@ def _check_allowed(conn: Connection, request: LinkRequest, site: SiteRow, email:
     return name
 
 
-def send_link(db: Database, request: LinkRequest, base_url: str) -> None:
-    """Mail a one-time link; refuses more than a few an hour for one address."""
+def send_link(db: Database, request: LinkRequest, base_url: str) -> SiteRow:
+    """Mail a one-time link; refuses more than a few an hour for one address.
+
+    Returns the site, whose origins the answer names."""
     email = _clean_email(request.email)
     now = _now()
     with db.write() as conn:
@@ -116,8 +119,9 @@ def send_link(db: Database, request: LinkRequest, base_url: str) -> None:
         enqueue_mail(
             conn, site_id=site.id, kind=request.purpose, recipient=email,
             dedupe_key=f"link:{token_hash}", context={"link": link, "site": site.name},
-            language=site.settings.get("language", "en"),
+            language=site_language(site),
         )  # fmt: skip
+    return site
 
 
 def _live_link(conn: Connection, token: str, purpose: str, now: datetime) -> EmailLinkRow:

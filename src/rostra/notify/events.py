@@ -16,8 +16,9 @@ from rostra.domain.policy import Status
 from rostra.errors import InvalidInput
 from rostra.notify import moderators
 from rostra.notify.outbox import enqueue_mail, enqueue_webhook
-from rostra.notify.subscriptions import request_subscription, site_language
+from rostra.notify.subscriptions import request_subscription
 from rostra.notify.webhooks import event_body
+from rostra.service.sites import site_language
 from rostra.store import comments as comment_store
 from rostra.store import sites as site_store
 from rostra.store import subscriptions as subscription_store

@@ -10,7 +10,8 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-LANGUAGES = ("en", "de")
+from rostra.service.sites import LANGUAGES
+
 KINDS = ("reply_digest", "confirm_subscription", "held", "held_digest", "signin", "privacy")
 
 TEMPLATES = Environment(

@@ -12,6 +12,7 @@ from sqlalchemy import Connection
 
 from rostra.notify import signing
 from rostra.notify.outbox import enqueue_mail
+from rostra.service.sites import site_language
 from rostra.store import sites as site_store
 from rostra.store import subscriptions as subscription_store
 from rostra.store.database import Database
@@ -23,12 +24,6 @@ from rostra.store.subscriptions import SubscriptionRow
 # One confirmation mail a day per address and site, however often the
 # reader (or someone typing their address) asks.
 CONFIRM_EVERY = timedelta(days=1)
-LANGUAGES = ("en", "de")
-
-
-def site_language(site: SiteRow) -> str:
-    language = str(site.settings.get("language", "en"))
-    return language if language in LANGUAGES else "en"
 
 
 def request_subscription(conn: Connection, site: SiteRow, email: str, now: datetime) -> None:

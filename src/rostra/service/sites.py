@@ -80,7 +80,13 @@ def site_rules(site: SiteRow) -> SiteRules:
     return SiteRules.from_settings(site.settings)
 
 
+# The languages of mails and of the pages Rostra serves readers.
 LANGUAGES = ("en", "de")
+
+
+def site_language(site: SiteRow) -> str:
+    language = str(site.settings.get("language", "en"))
+    return language if language in LANGUAGES else "en"
 
 
 def configure_identity(

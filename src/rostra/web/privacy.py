@@ -14,6 +14,7 @@ from rostra.api.context import AppContext, context
 from rostra.api.responses import CompactJSON
 from rostra.errors import RostraError
 from rostra.identity import email_links, privacy
+from rostra.service.sites import site_language
 from rostra.store import sites as site_store
 from rostra.web.routes import TEMPLATES
 
@@ -59,7 +60,7 @@ def _page(status: int = 200, lang: str = "en", **values) -> HTMLResponse:
 def _language(ctx: AppContext, site_id: int) -> tuple[str, str]:
     with ctx.db.read() as conn:
         site = site_store.site_by_id(conn, site_id)
-    return site.name, site.settings.get("language", "en")
+    return site.name, site_language(site)
 
 
 @router.get("/privacy")
@@ -95,7 +96,7 @@ def erase_by_link(ctx: Ctx, form: Posting) -> HTMLResponse:
         return _page(exc.status, error=exc.message)
     site, lang = _language(ctx, link.site_id)
     if form.get("confirm") != "yes":
-        error = TEXTS[lang if lang in TEXTS else "en"]["confirm"] + "?"
+        error = TEXTS[lang]["confirm"] + "?"
         return _page(400, lang, error=error, site=site)
     email_links.privacy_link(ctx.db, token, use=True)
     erased = privacy.erase(ctx.db, privacy.Person(link.site_id, email=link.email))

@@ -22,6 +22,7 @@ from rostra.identity.readers import SignedIn
 from rostra.service.pages import iso
 from rostra.store import sites as site_store
 from rostra.store.readers import ReaderRow
+from rostra.store.sites import SiteRow
 
 router = APIRouter(
     tags=["readers"],
@@ -88,14 +89,11 @@ def send_signin_link(
     link = email_links.LinkRequest(
         payload.site, payload.email, "signin", payload.name, payload.return_url
     )
-    email_links.send_link(ctx.db, link, _base_url(request, ctx))
-    return _sent(ctx, request, payload.site)
+    return _sent(request, email_links.send_link(ctx.db, link, _base_url(request, ctx)))
 
 
-def _sent(ctx: AppContext, request: Request, site_name: str) -> Response:
+def _sent(request: Request, site: SiteRow) -> Response:
     response = CompactJSON({"sent": True}, 202)
-    with ctx.db.read() as conn:
-        site = site_store.site_by_name(conn, site_name)
     allow_origin(request, response, site.origins)
     return response
 
@@ -152,5 +150,4 @@ def request_privacy_link(
     """For readers who commented with an email but never signed in: the mailed
     link opens a page to download or erase everything written with that email."""
     link = email_links.LinkRequest(payload.site, payload.email, "privacy")
-    email_links.send_link(ctx.db, link, _base_url(request, ctx))
-    return _sent(ctx, request, payload.site)
+    return _sent(request, email_links.send_link(ctx.db, link, _base_url(request, ctx)))
