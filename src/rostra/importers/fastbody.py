@@ -23,17 +23,21 @@ from functools import lru_cache
 from html import unescape
 
 from rostra.domain.markdown import LINK_REL
-from rostra.importers.html_markdown import escape_text
+
+# The full converter's own patterns: the fast path must split and escape alike.
+from rostra.importers.html_markdown import (
+    LIST_START,
+    ORDERED_START,
+    PARAGRAPH_GAP,
+    SPACES,
+    escape_text,
+)
 
 _BREAK = object()
 _TAG = re.compile(r'<(/?)([a-z]+)((?:\s+[a-z][a-z-]*="[^"<>]*")*)\s*(/?)>')
 _ATTRIBUTE = re.compile(r'([a-z][a-z-]*)="([^"<>]*)"')
 _UNSURE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff]")
-_SPACES = re.compile(r"[ \t\r\n\f]+")
-_PARAGRAPH_GAP = re.compile(r"\n[ \t]*\n\s*")
 _AUTOP_SPACES = re.compile(r"[ \t\f]+")
-_LIST_START = re.compile(r"^([-+])(?=\s|$)")
-_ORDERED_START = re.compile(r"^(\d{1,9})([.)])(?=\s|$)")
 # Anything linkify-it could start a link from (a superset of its own pretest).
 _MAYBE_LINK = re.compile(r"[:@/]|localhost|www\.|\.[^\W_]", re.IGNORECASE)
 _DOT_WORD = re.compile(r"\.[^\W_]")
@@ -147,8 +151,8 @@ class _Paragraph:
                 md = "".join(md_parts).strip(" ")
                 html = "".join(html_parts).strip(" ")
                 if md[:1] in _LINE_MARKERS:
-                    md = _LIST_START.sub(r"\\\1", md)
-                    md = _ORDERED_START.sub(r"\1\\\2", md)
+                    md = LIST_START.sub(r"\\\1", md)
+                    md = ORDERED_START.sub(r"\1\\\2", md)
                 lines_md.append(md)
                 lines_html.append(html)
                 md_parts.clear()
@@ -304,10 +308,10 @@ class _Body:
             self.code.append(text)
             return
         if not self.autop:
-            self.paragraph.text(_SPACES.sub(" ", text) if _ODD_SPACE.search(text) else text)
+            self.paragraph.text(SPACES.sub(" ", text) if _ODD_SPACE.search(text) else text)
             return
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-        for number, block in enumerate(_PARAGRAPH_GAP.split(text)):
+        for number, block in enumerate(PARAGRAPH_GAP.split(text)):
             if number:
                 self.flush()
             for index, line in enumerate(block.split("\n")):
@@ -388,6 +392,6 @@ def _simple_pair(body: str) -> tuple[str, str] | None:
             return None  # Unicode space at an edge: markdown-it would trim it
         lines_html.append(f"<p>{line}</p>")
         if line[0] in _LINE_MARKERS:
-            line = _ORDERED_START.sub(r"\1\\\2", _LIST_START.sub(r"\\\1", line))
+            line = ORDERED_START.sub(r"\1\\\2", LIST_START.sub(r"\\\1", line))
         lines_md.append(line)
     return "\n\n".join(lines_md), "\n".join(lines_html)

@@ -16,10 +16,10 @@ _BREAK = "\x01"  # a line break inside a paragraph, until the paragraph is assem
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SPECIAL = re.compile(r"([\\`*_\[\]<>~])")
 _ENTITY_LIKE = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
-_LIST_START = re.compile(r"^([-+])(?=\s|$)")
-_ORDERED_START = re.compile(r"^(\d{1,9})([.)])(?=\s|$)")
-_SPACES = re.compile(r"[ \t\r\n\f]+")
-_PARAGRAPH_GAP = re.compile(r"\n[ \t]*\n\s*")
+LIST_START = re.compile(r"^([-+])(?=\s|$)")
+ORDERED_START = re.compile(r"^(\d{1,9})([.)])(?=\s|$)")
+SPACES = re.compile(r"[ \t\r\n\f]+")
+PARAGRAPH_GAP = re.compile(r"\n[ \t]*\n\s*")
 _LINK_SCHEMES = ("http://", "https://", "mailto:")
 
 _DROPPED = frozenset({"script", "style", "iframe", "object", "embed", "template", "head", "title"})
@@ -87,8 +87,8 @@ def _assemble_paragraph(text: str) -> str:
     lines = []
     for raw in text.split(_BREAK):
         line = raw.strip(" ")
-        line = _LIST_START.sub(r"\\\1", line)
-        line = _ORDERED_START.sub(r"\1\\\2", line)
+        line = LIST_START.sub(r"\\\1", line)
+        line = ORDERED_START.sub(r"\1\\\2", line)
         lines.append(line)
     while lines and not lines[0]:
         lines.pop(0)
@@ -300,11 +300,11 @@ class _Converter(HTMLParser):
         if self.autop:
             self._autop_text(data)
         else:
-            self.frame.inline.append(escape_text(_SPACES.sub(" ", data)))
+            self.frame.inline.append(escape_text(SPACES.sub(" ", data)))
 
     def _autop_text(self, data: str) -> None:
         data = data.replace("\r\n", "\n").replace("\r", "\n")
-        paragraphs = _PARAGRAPH_GAP.split(data)
+        paragraphs = PARAGRAPH_GAP.split(data)
         for number, paragraph in enumerate(paragraphs):
             if number:
                 self.frame.flush()
