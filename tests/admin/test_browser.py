@@ -9,14 +9,13 @@ comment held.
 import os
 import re
 import subprocess
-import sys
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 
-from serving import free_port
+from rostra_server import rostra_serve
+from serving import ROSTRA
 
 sync_api = pytest.importorskip("playwright.sync_api")
 expect = sync_api.expect
@@ -25,50 +24,18 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "admin"
 PASSWORD = "a long admin password"
 
 
-def _rostra() -> list[str]:
-    script = Path(sys.executable).with_name("rostra")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "rostra.cli"]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    port = free_port()
     database = str(tmp_path_factory.mktemp("admin-web") / "admin.db")
-    base = f"http://127.0.0.1:{port}"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ROSTRA_")}
-    env["ROSTRA_LOG_LEVEL"] = "warning"
-    process = subprocess.Popen(
-        [*_rostra(), "serve", "--demo", "--database", database, "--port", str(port)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )  # fmt: skip
-    client = httpx.Client(base_url=base, headers={"Origin": base}, timeout=10)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"rostra serve exited: {process.stderr.read().decode()}")
-            try:
-                if client.get("/api/v1/counts", params={"site": "demo", "key": "x"}).is_success:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail("rostra serve did not start within 60 s")
-            time.sleep(0.1)
+    with rostra_serve(database) as (base, client):
+        env = {k: v for k, v in os.environ.items() if not k.startswith("ROSTRA_")}
         created = subprocess.run(
-            [*_rostra(), "user", "create", "editor", "--role", "admin", "--password-stdin",
+            [*ROSTRA, "user", "create", "editor", "--role", "admin", "--password-stdin",
              "--database", database],
             input=PASSWORD + "\n", capture_output=True, text=True, env=env, check=False,
         )  # fmt: skip
         assert created.returncode == 0, created.stderr
         yield base, client
-    finally:
-        client.close()
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 @pytest.fixture
