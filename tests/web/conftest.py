@@ -11,6 +11,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+
 from rostra_server import Server, relax_moderation, rostra_serve
 
 pytest.importorskip("playwright.sync_api")

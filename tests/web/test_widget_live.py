@@ -9,8 +9,9 @@ from collections.abc import Iterator
 import psycopg
 import pytest
 from playwright.sync_api import expect
-from rostra_server import Server, relax_moderation, rostra_serve
 from web_helpers import comment, comments, post
+
+from rostra_server import Server, relax_moderation, rostra_serve
 
 POSTGRES_ADMIN = os.environ.get("ROSTRA_TEST_POSTGRES", "postgresql://127.0.0.1:5432/test")
 EVENTS = re.compile(r"/api/v1/threads/\d+/events")
