@@ -27,6 +27,7 @@ from rostra.ops.housekeeping import keep_house
 from rostra.ops.metrics import RequestMetrics
 from rostra.service.identity import Hasher
 from rostra.service.pages import PageCache
+from rostra.store.commits import commit_counter
 from rostra.store.database import open_database
 from rostra.store.secrets import read_secret
 from rostra.web import privacy as privacy_pages
@@ -52,7 +53,8 @@ def build_context(settings: Settings) -> AppContext:
     )
     live = LiveUpdates(broker, timedelta(days=settings.live_max_age_days))
     pages = PageCache(settings.page_cache_entries)
-    return AppContext(settings, db, Hasher(salt), pages, pipeline, live)
+    commits = commit_counter(settings.database_url)
+    return AppContext(settings, db, Hasher(salt), pages, pipeline, live, commits)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -70,6 +72,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await asyncio.to_thread(outbox.stop)
         chores.cancel()
         await ctx.live.broker.stop()
+        if ctx.commits is not None:
+            ctx.commits.close()
         ctx.db.dispose()
 
     app = FastAPI(

@@ -12,6 +12,7 @@ from rostra.moderation.pipeline import Pipeline
 from rostra.service.comments import Client
 from rostra.service.identity import Hasher
 from rostra.service.pages import PageCache
+from rostra.store.commits import CommitCounter
 from rostra.store.database import Database
 
 
@@ -23,6 +24,8 @@ class AppContext:
     pages: PageCache
     pipeline: Pipeline
     live: LiveUpdates
+    # Set on SQLite only: lets current pages be confirmed without a query.
+    commits: CommitCounter | None = None
 
 
 async def context(request: Request) -> AppContext:

@@ -3,7 +3,16 @@ current in the cache (200) or in the reader's cache (304).
 
 Everything else, cache misses and every kind of error included, continues to
 the ordinary route, which gives the same answers the slower way.
+
+Deciding that a page is current takes one primary-key probe. On SQLite even
+that is skipped while nothing has been committed since the same query was last
+probed (`CommitCounter`), so a reader revalidating an unchanged thread costs no
+query at all, and no worker can answer from before another worker's commit.
 """
+
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
 
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import QueryParams
@@ -12,8 +21,13 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from rostra.api.context import AppContext
 from rostra.errors import RostraError
 from rostra.service import pages
+from rostra.store.commits import CommitCounter
 
 PATH = "/api/v1/threads"
+REMEMBERED_QUERIES = 4096
+# A backstop for changes made behind the database's back (a file restored
+# over it): a remembered answer is probed again after this long regardless.
+REMEMBER_SECONDS = 5.0
 
 
 class _Route:
@@ -22,10 +36,53 @@ class _Route:
     path = PATH
 
 
+@dataclass(frozen=True)
+class _Probed:
+    """What one probe found for one query string, and when."""
+
+    commits: int
+    at: float
+    etag: str
+    key: str
+    origins: list[str]
+
+
+class _ProbeMemo:
+    """Probe results per query string, valid while the commit counter stands still."""
+
+    def __init__(self, counter: CommitCounter | None) -> None:
+        self._counter = counter
+        self._entries: OrderedDict[bytes, _Probed] = OrderedDict()
+
+    def stamp(self) -> int | None:
+        # Read before probing: a commit that lands during the probe then
+        # makes the remembered result stale at once rather than never.
+        return None if self._counter is None else self._counter.current()
+
+    def recall(self, query: bytes, commits: int | None) -> _Probed | None:
+        probed = self._entries.get(query)
+        if probed is None or commits is None or probed.commits != commits:
+            return None
+        if time.monotonic() - probed.at > REMEMBER_SECONDS:
+            return None
+        return probed
+
+    def remember(self, query: bytes, commits: int | None, result) -> None:
+        if commits is None:
+            return
+        self._entries[query] = _Probed(
+            commits, time.monotonic(), result.etag, result.key, result.origins
+        )
+        self._entries.move_to_end(query)
+        if len(self._entries) > REMEMBERED_QUERIES:
+            self._entries.popitem(last=False)
+
+
 class ThreadPageFastPath:
     def __init__(self, app: ASGIApp, ctx: AppContext) -> None:
         self.app = app
         self.ctx = ctx
+        self.memo = _ProbeMemo(ctx.commits)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] == "GET" and scope["path"] == PATH:
@@ -39,7 +96,12 @@ class ThreadPageFastPath:
     async def _try(self, scope: Scope) -> pages.NotModified | pages.RenderedPage | None:
         headers = dict(scope["headers"])
         if_none_match = headers.get(b"if-none-match")
+        query = scope["query_string"]
         try:
+            commits = self.memo.stamp()
+            recalled = self._recall(query, commits, if_none_match)
+            if recalled is not None:
+                return recalled
             wanted = pages.PageRequest.from_query(QueryParams(scope["query_string"]))
             args = (
                 self.ctx.db,
@@ -55,7 +117,23 @@ class ThreadPageFastPath:
             return None
         except Exception:  # e.g. the database is away: the route answers 503
             return None
-        return None if isinstance(result, pages.PageMiss) else result
+        if isinstance(result, pages.PageMiss):
+            return None
+        self.memo.remember(query, commits, result)
+        return result
+
+    def _recall(
+        self, query: bytes, commits: int | None, if_none_match: bytes | None
+    ) -> pages.NotModified | pages.RenderedPage | None:
+        probed = self.memo.recall(query, commits)
+        if probed is None:
+            return None
+        if if_none_match is not None and probed.etag in if_none_match.decode("latin-1"):
+            return pages.NotModified(probed.etag, probed.origins, probed.key)
+        body = self.ctx.pages.get((probed.etag, probed.key))
+        if body is None:
+            return None
+        return pages.RenderedPage(probed.etag, body, probed.origins, probed.key)
 
     async def _answer(self, scope: Scope, result, send: Send) -> None:
         origin = dict(scope["headers"]).get(b"origin")

@@ -89,6 +89,7 @@ class RenderedPage:
     etag: str
     body: bytes
     origins: list[str]
+    key: str = ""
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -192,6 +193,7 @@ def _etag(thread_id: int | None, version: int | None, request: PageRequest) -> s
 class NotModified:
     etag: str
     origins: list[str]
+    key: str = ""
 
 
 @dataclass(frozen=True)
@@ -218,10 +220,10 @@ def check_current(
         raise InvalidInput("invalid_cursor", "The cursor belongs to another thread or order.")
     etag = _etag(probe.thread_id, probe.version, request)
     if if_none_match is not None and etag in if_none_match:
-        return NotModified(etag, probe.site_origins)
+        return NotModified(etag, probe.site_origins, key)
     body = cache.get((etag, key))
     if body is not None:
-        return RenderedPage(etag, body, probe.site_origins)
+        return RenderedPage(etag, body, probe.site_origins, key)
     return PageMiss(request, key, after)
 
 
@@ -237,7 +239,7 @@ def build_page(db: Database, cache: PageCache, miss: PageMiss) -> RenderedPage:
         )
         body = orjson.dumps(_build_page(conn, thread, miss.key, miss.request, miss.after))
     cache.put((etag, miss.key), body)
-    return RenderedPage(etag, body, found.site_origins)
+    return RenderedPage(etag, body, found.site_origins, miss.key)
 
 
 def thread_page(
