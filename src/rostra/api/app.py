@@ -4,6 +4,7 @@ import asyncio
 from contextlib import asynccontextmanager
 from datetime import timedelta
 
+from anyio import to_thread
 from fastapi import FastAPI
 
 from rostra import __version__
@@ -63,6 +64,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
+        # More threads than the machine can run only queue for the GIL, and
+        # one holding a database lock then waits behind the others for it.
+        to_thread.current_default_thread_limiter().total_tokens = settings.worker_threads
         ctx.live.broker.start()
         ctx.live.broker.close_streams_on_exit()
         chores = asyncio.create_task(keep_house(ctx.db, ctx.settings))

@@ -136,14 +136,17 @@ def create_comment(
         if reader is None:
             check_name_free(conn, site.id, submission.author_name)
         thread = thread_store.ensure_thread(conn, site.id, key, title, url, now)
-        values.update(thread_id=thread.id, **_placement(conn, thread.id, new.parent_id))
+        parent = _parent(conn, thread.id, new.parent_id)
+        values.update(thread_id=thread.id, **_lineage(parent))
         comment_id = comment_store.insert_comment(conn, values)
         record = CommentRecord(
             id=comment_id, **{f: values[f] for f in CommentRecord.__dataclass_fields__ if f != "id"}
         )
-        _count_if_visible(conn, record, now)
+        if record.visible:
+            event_store.append(conn, thread.id, "comment", record.id, record_json(record), now)
         notify_events.comment_created(conn, record, now, subscribe=new.notify_replies)
         _after_raid(conn, site.id, thread.id, decision, now)
+        record = _take_place(conn, record, parent, now)
     return Created(record, token, key, site)
 
 
@@ -210,21 +213,29 @@ def _decide(
         raise Refused(refusal.status, refusal.code, refusal.message, refusal.details) from None
 
 
-def _count_if_visible(conn: Connection, record: CommentRecord, now: datetime) -> None:
-    """Count a new visible comment on its parent and thread.
+def _take_place(
+    conn: Connection, record: CommentRecord, parent: CommentRecord | None, now: datetime
+) -> CommentRecord:
+    """Give the new comment its position among its siblings and count it if visible.
 
+    Done last, just before commit: these statements lock the thread's row (or
+    the parent's), which every post to the same thread (or reply to the same
+    comment) needs, so on PostgreSQL they wait for each other only this long.
     Its parent is visible (checked when placing it), so no tombstone above it
     changes; held and shadowed comments are counted when they are approved.
     """
-    if not record.visible:
-        return
-    if record.parent_id is not None:
-        comment_store.add_to_reply_count(conn, record.parent_id, 1)
-    is_root = int(record.parent_id is None)
-    thread_store.record_change(
-        conn, record.thread_id, comments_delta=1, roots_delta=is_root, commented_at=now
-    )
-    event_store.append(conn, record.thread_id, "comment", record.id, record_json(record), now)
+    if parent is None:
+        position = thread_store.take_root_slot(
+            conn, record.thread_id, counted=record.visible, at=now
+        )
+        chain = 0
+    else:
+        position = comment_store.take_child_slot(conn, parent.id, counted=record.visible)
+        chain = max(parent.chain_pos, position)
+        if record.visible:
+            thread_store.record_change(conn, record.thread_id, comments_delta=1, commented_at=now)
+    comment_store.place_comment(conn, record.id, position, chain)
+    return replace(record, sibling_pos=position, chain_pos=chain)
 
 
 def _after_raid(
@@ -249,11 +260,10 @@ def _writable_site(conn: Connection, name: str, client: Client) -> SiteRow:
     return site
 
 
-def _placement(conn: Connection, thread_id: int, parent_id: int | None) -> dict:
-    """Where a new comment sits in the tree: root, depth and sibling positions."""
+def _parent(conn: Connection, thread_id: int, parent_id: int | None) -> CommentRecord | None:
+    """The comment replied to, which must be in the same thread and take replies."""
     if parent_id is None:
-        position = thread_store.next_root_position(conn, thread_id)
-        return dict(parent_id=None, root_id=None, depth=0, sibling_pos=position, chain_pos=0)
+        return None
     parent = comment_store.comment_by_id(conn, parent_id)
     if parent is None or not policy.can_take_replies(parent.status, parent.visible):
         raise NotFound(
@@ -263,13 +273,19 @@ def _placement(conn: Connection, thread_id: int, parent_id: int | None) -> dict:
         raise InvalidInput(
             "parent_in_other_thread", f"Comment {parent_id} belongs to another thread."
         )
-    position = comment_store.next_child_position(conn, parent.id)
+    return parent
+
+
+def _lineage(parent: CommentRecord | None) -> dict:
+    """Where a new comment hangs in the tree; its sibling position comes last (_take_place)."""
+    if parent is None:
+        return dict(parent_id=None, root_id=None, depth=0, sibling_pos=0, chain_pos=0)
     return dict(
         parent_id=parent.id,
         root_id=parent.root_id or parent.id,
         depth=parent.depth + 1,
-        sibling_pos=position,
-        chain_pos=max(parent.chain_pos, position),
+        sibling_pos=0,
+        chain_pos=0,
     )
 
 

@@ -72,11 +72,19 @@ class CommentRecord:
 RECORD_COLUMNS = [getattr(comments.c, name) for name in CommentRecord.__dataclass_fields__]
 _BY_ID = select(*RECORD_COLUMNS).where(comments.c.id == bindparam("cid"))
 _BY_ID_FOR_UPDATE = _BY_ID.with_for_update()
-_NEXT_CHILD = (
+_TAKE_CHILD_SLOT = (
     comments.update()
     .where(comments.c.id == bindparam("cid"))
-    .values(child_seq=comments.c.child_seq + 1)
+    .values(
+        child_seq=comments.c.child_seq + 1,
+        reply_count=comments.c.reply_count + bindparam("counted"),
+    )
     .returning(comments.c.child_seq)
+)
+_PLACE = (
+    comments.update()
+    .where(comments.c.id == bindparam("cid"))
+    .values(sibling_pos=bindparam("sibling"), chain_pos=bindparam("chain"))
 )
 _ADD_REPLIES = (
     comments.update()
@@ -95,8 +103,14 @@ def comment_by_id(
     return CommentRecord(*row) if row else None
 
 
-def next_child_position(conn: Connection, parent_id: int) -> int:
-    return conn.execute(_NEXT_CHILD, {"cid": parent_id}).scalar_one()
+def take_child_slot(conn: Connection, parent_id: int, *, counted: bool) -> int:
+    """The next position under a parent; a `counted` (visible) reply also
+    counts on the parent, in the same statement and row lock."""
+    return conn.execute(_TAKE_CHILD_SLOT, {"cid": parent_id, "counted": int(counted)}).scalar_one()
+
+
+def place_comment(conn: Connection, comment_id: int, sibling_pos: int, chain_pos: int) -> None:
+    conn.execute(_PLACE, {"cid": comment_id, "sibling": sibling_pos, "chain": chain_pos})
 
 
 def insert_comment(conn: Connection, values: dict) -> int:

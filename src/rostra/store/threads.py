@@ -99,10 +99,18 @@ def thread_by_id(conn: Connection, thread_id: int) -> ThreadRow | None:
 _BY_KEY = select(*_THREAD_COLUMNS).where(
     threads.c.site_id == bindparam("sid"), threads.c.key == bindparam("key")
 )
-_NEXT_ROOT = (
+_TAKE_ROOT_SLOT = (
     threads.update()
     .where(threads.c.id == bindparam("tid"))
-    .values(root_seq=threads.c.root_seq + 1)
+    .values(
+        root_seq=threads.c.root_seq + 1,
+        version=threads.c.version + bindparam("counted"),
+        comment_count=threads.c.comment_count + bindparam("counted"),
+        root_count=threads.c.root_count + bindparam("counted"),
+        last_comment_at=func.coalesce(
+            bindparam("at", type_=UTCDateTime), threads.c.last_comment_at
+        ),
+    )
     .returning(threads.c.root_seq)
 )
 _RECORD_CHANGE = (
@@ -146,8 +154,11 @@ def ensure_thread(
     return thread
 
 
-def next_root_position(conn: Connection, thread_id: int) -> int:
-    return conn.execute(_NEXT_ROOT, {"tid": thread_id}).scalar_one()
+def take_root_slot(conn: Connection, thread_id: int, *, counted: bool, at: datetime) -> int:
+    """The next top-level position; a `counted` (visible) comment also bumps
+    the thread's version and counters, in the same statement and row lock."""
+    params = {"tid": thread_id, "counted": int(counted), "at": at if counted else None}
+    return conn.execute(_TAKE_ROOT_SLOT, params).scalar_one()
 
 
 def record_change(
