@@ -249,6 +249,68 @@ def _run_wrk(request: Request, duration: float, connections: int, timeout: float
     )
 
 
+# --- fixed rate -------------------------------------------------------------
+
+
+def run_at_rate(
+    request: Request, *, rate: float, duration: float, connections: int, timeout: float = 10.0
+) -> Result:
+    """Send `rate` requests a second on a fixed schedule, whatever the answers' pace.
+
+    Latency runs from each request's scheduled time, not from when a
+    connection came free, so a server that falls behind shows it in p99
+    (closed-loop tools like wrk hide that: they simply send less).
+    """
+    return asyncio.run(_run_at_rate(request, rate, duration, connections, timeout))
+
+
+async def _run_at_rate(
+    request: Request, rate: float, duration: float, connections: int, timeout: float
+) -> Result:
+    parts = urlsplit(request.url)
+    idle: asyncio.Queue = asyncio.Queue()
+    for _ in range(connections):
+        idle.put_nowait(await asyncio.open_connection(parts.hostname, parts.port))
+    latencies: list[float] = []
+    errors = [0]
+    counter = [next_vary_base()]
+
+    async def send(scheduled: float) -> None:
+        reader, writer = await idle.get()
+        counter[0] += 1
+        try:
+            writer.write(request_bytes(request, counter[0]))
+            status, _ = await asyncio.wait_for(read_response(reader), timeout)
+        except (TimeoutError, OSError, asyncio.IncompleteReadError):
+            errors[0] += 1
+            writer.close()
+            idle.put_nowait(await asyncio.open_connection(parts.hostname, parts.port))
+            return
+        latencies.append(time.perf_counter() - scheduled)
+        errors[0] += status >= 400
+        idle.put_nowait((reader, writer))
+
+    started = time.perf_counter()
+    total = int(rate * duration)
+    tasks = []
+    while len(tasks) < total:
+        due = min(total, int((time.perf_counter() - started) * rate) + 1)
+        while len(tasks) < due:
+            tasks.append(asyncio.create_task(send(started + len(tasks) / rate)))
+        await asyncio.sleep(0.0005)
+    await asyncio.gather(*tasks)
+    elapsed = time.perf_counter() - started
+    while not idle.empty():
+        idle.get_nowait()[1].close()
+    return Result(
+        len(latencies),
+        elapsed,
+        percentile(latencies, 50) * 1000,
+        percentile(latencies, 99) * 1000,
+        errors[0],
+    )
+
+
 # --- Python fallback ------------------------------------------------------
 
 
