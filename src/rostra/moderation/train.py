@@ -4,6 +4,10 @@
 
 Deterministic: fixed hash splits, seeded augmentation, a deterministic solver.
 Needs the ``eval`` extra (scikit-learn); serving does not.
+
+It writes the linear model's thresholds alone, which switches the sentence
+encoder off (its blend was fitted to the previous linear model); run
+``python -m rostra.moderation.train_encoder`` afterwards to blend again.
 """
 
 from __future__ import annotations
@@ -248,6 +252,7 @@ def main(data_dir: Path, out: Path) -> None:
     click.echo(
         f"wrote {out} ({out.stat().st_size / 1e6:.2f} MB) in {time.perf_counter() - started:.0f}s"
     )
+    click.echo("encoder blend now off: run python -m rostra.moderation.train_encoder to refit it")
 
 
 if __name__ == "__main__":
