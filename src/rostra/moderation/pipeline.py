@@ -11,7 +11,7 @@ from sqlalchemy import Connection
 
 from rostra.moderation.checkers import bots, links, policy, repeats, sanctions, toxicity, words
 from rostra.moderation.classifier import ToxicityClassifier
-from rostra.moderation.decision import Decision, strictest
+from rostra.moderation.decision import Decision, Reason, strictest
 from rostra.moderation.submission import Submission
 
 
@@ -19,6 +19,14 @@ from rostra.moderation.submission import Submission
 def shipped_classifier() -> ToxicityClassifier:
     """The model is immutable, so one copy serves every app in the process."""
     return ToxicityClassifier.load()
+
+
+@dataclass(frozen=True)
+class History:
+    """What the database says about a submission's author, address and thread."""
+
+    reasons: tuple[Reason, ...]
+    shadowed: bool
 
 
 @dataclass
@@ -31,24 +39,37 @@ class Pipeline:
         return cls(secret, shipped_classifier() if with_model else None)
 
     def decide(self, conn: Connection, sub: Submission) -> Decision:
-        """Decide on reads only, in the caller's transaction.
+        """Every checker, in the caller's transaction.
 
         Raises Refusal when the comment is not to be taken at all.
+        """
+        return self.judge(sub, self.review_history(conn, sub))
+
+    def review_history(self, conn: Connection, sub: Submission) -> History:
+        """The checkers that read the database: sanctions, flood, policy, repeats.
+
+        Raises Refusal (429, 403) before the costlier content checks run.
         """
         sanction_reasons, shadowed, rate_limited = sanctions.check(conn, sub)
         per_minute = (
             sanctions.RATE_LIMITED_PER_MINUTE if rate_limited else sub.settings.posts_per_minute
         )
         repeats.check_flood(conn, sub, per_minute)
-        reasons = [
-            *sanction_reasons,
-            *policy.check(conn, sub),
-            *repeats.check(conn, sub),
-        ]
+        reasons = (*sanction_reasons, *policy.check(conn, sub), *repeats.check(conn, sub))
+        return History(reasons, shadowed)
+
+    def judge(self, sub: Submission, history: History) -> Decision:
+        """The checkers of the text itself, the toxicity model included: no
+        database, so they run outside any transaction (the model takes
+        milliseconds, and an open read transaction would hold SQLite's WAL).
+
+        Raises Refusal for the think-again nudge.
+        """
+        reasons = [*history.reasons]
         reasons += bots.check(sub, self.secret) + words.check(sub) + links.check(sub)
         score, spans = None, ()
         if self.classifier is not None and sub.settings.toxicity_model:
             toxic_reasons, result = toxicity.check(sub, self.classifier)
             reasons += toxic_reasons
             score, spans = result.score, tuple(result.spans[:8])
-        return Decision(strictest(reasons), tuple(reasons), score, spans, shadowed)
+        return Decision(strictest(reasons), tuple(reasons), score, spans, history.shadowed)

@@ -1,5 +1,7 @@
 """Writing comments: create, edit, delete and vote, each in one transaction."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
@@ -13,7 +15,7 @@ from rostra.errors import Conflict, Forbidden, InvalidInput, NotFound, Refused, 
 from rostra.identity.readers import check_name_free
 from rostra.identity.settings import Anonymous, IdentitySettings
 from rostra.moderation.decision import Decision, Refusal, Verdict
-from rostra.moderation.pipeline import Pipeline
+from rostra.moderation.pipeline import History, Pipeline
 from rostra.moderation.settings import ModerationSettings
 from rostra.moderation.submission import Submission
 from rostra.moderation.wordlist import fingerprint
@@ -122,11 +124,12 @@ def create_comment(
     url = canonical_url(new.thread_url) if new.thread_url else None
     title = text.clean_title(new.thread_title)
     reader = client.reader
-    # One read transaction for everything decided before writing: the site,
-    # its rules and the moderation pipeline's look at recent history.
+    # One read transaction for everything the database says before writing:
+    # the site, its rules and the moderation pipeline's look at recent history.
     with db.read() as conn:
         site = _writable_site(conn, new.site, client)
-        decision, submission = _check(conn, hasher, pipeline, new, client, site, key)
+        submission, history = _check(conn, hasher, pipeline, new, client, site, key)
+    decision = _judge(pipeline, submission, history)
     token = new_edit_token()
     now = submission.now
     values = _row(site, submission, decision, hash_token(token), reader, pipeline)
@@ -153,8 +156,8 @@ def create_comment(
 def _check(
     conn: Connection, hasher: Hasher, pipeline: Pipeline | None, new: NewComment,
     client: Client, site: SiteRow, key: str,
-) -> tuple[Decision, Submission]:  # fmt: skip
-    """Clean the comment and run the moderation pipeline on it."""
+) -> tuple[Submission, History | None]:  # fmt: skip
+    """Clean the comment and run the moderation checkers that read the database."""
     reader = client.reader
     identity = IdentitySettings.of_site(site.settings)
     _check_anonymous(identity, reader, site)
@@ -171,7 +174,7 @@ def _check(
         honeypot=new.honeypot, confirmed=new.confirmed, signed_in=reader is not None,
         premoderate_anonymous=identity.anonymous == Anonymous.PREMODERATED,
     )  # fmt: skip
-    return _decide(conn, pipeline, submission, key), submission
+    return _review_history(conn, pipeline, submission, key)
 
 
 def _row(
@@ -200,15 +203,28 @@ _STATUS_FOR = {
 }
 
 
-def _decide(
+def _review_history(
     conn: Connection, pipeline: Pipeline | None, submission: Submission, key: str
-) -> Decision:
+) -> tuple[Submission, History | None]:
     if pipeline is None:
-        return Decision(Verdict.PUBLISH)
+        return submission, None
     thread_id, thread_policy = moderation_store.thread_policy(conn, submission.site_id, key)
     submission = replace(submission, thread_id=thread_id, thread_policy=thread_policy)
+    with _refusals_as_errors():
+        return submission, pipeline.review_history(conn, submission)
+
+
+def _judge(pipeline: Pipeline | None, submission: Submission, history: History | None) -> Decision:
+    if pipeline is None or history is None:
+        return Decision(Verdict.PUBLISH)
+    with _refusals_as_errors():
+        return pipeline.judge(submission, history)
+
+
+@contextmanager
+def _refusals_as_errors() -> Iterator[None]:
     try:
-        return pipeline.decide(conn, submission)
+        yield
     except Refusal as refusal:
         raise Refused(refusal.status, refusal.code, refusal.message, refusal.details) from None
 
