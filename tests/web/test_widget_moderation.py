@@ -13,11 +13,11 @@ from rostra.store.database import open_database
 from rostra.store.schema import comments as comment_table
 from rostra.store.schema import reports as report_table
 
-# The shipped model scores this about 0.65: above the think-again threshold,
+# The shipped model scores this about 0.6: above the think-again threshold,
 # below the rejection one, so posting it anyway holds it for a moderator. The
 # emoji (two UTF-16 units, one code point) and the leading blank line check
 # that the widget counts offsets as the server does.
-RUDE = "\n🙄 Honestly, this take is stupid and the author is an idiot."
+RUDE = "\n🙄 Honestly, what a stupid take. The author is an idiot."
 
 
 def test_think_again_nudge_then_post_anyway(page, host_page, server, strict_site, artifacts):
@@ -58,7 +58,7 @@ def test_think_again_nudge_then_post_anyway(page, host_page, server, strict_site
         nudge.get_by_role("button", name="Post anyway").click()
     assert json.loads(sent.value.post_data)["confirm"] is True
     # Held for a moderator: shown to its author only, marked as such.
-    held = comment(page, "Honestly, this take is stupid")
+    held = comment(page, "Honestly, what a stupid take")
     expect(held.locator(".badge")).to_have_text("Awaiting moderation")
     expect(nudge).to_be_hidden()
     expect(box).to_have_value("")
