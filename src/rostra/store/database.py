@@ -131,21 +131,28 @@ class Database:
     def fetch_one(self, sql: str, params: tuple) -> tuple | None:
         """One row from one statement on a raw pooled connection.
 
-        For the hottest read (is the cached page still current?): it skips
+        For the hottest reads (is the cached page still current?): it skips
         statement construction and compilation, which cost forty times more
         than the query itself. `sql` uses `?` placeholders on both backends.
         """
+        return self._fetch_raw(sql, params, lambda cursor: cursor.fetchone())
+
+    def fetch_all(self, sql: str, params: tuple) -> list[tuple]:
+        """Every row of one statement, the same way as `fetch_one`."""
+        return self._fetch_raw(sql, params, lambda cursor: cursor.fetchall())
+
+    def _fetch_raw(self, sql: str, params: tuple, fetch):
         if self.dialect == "sqlite":
-            return self._fetch_one_raw(sql, params)
+            return self._fetch_raw_on(sql, params, fetch)
         try:
-            return self._fetch_one_raw(sql.replace("?", "%s"), params, autocommit=True)
+            return self._fetch_raw_on(sql.replace("?", "%s"), params, fetch, autocommit=True)
         except psycopg.OperationalError:
             # The server went away: drop every pooled connection, as SQLAlchemy
             # does for its own statements, so the next request reconnects.
             self.engine.pool.dispose()
             raise
 
-    def _fetch_one_raw(self, sql: str, params: tuple, autocommit: bool = False) -> tuple | None:
+    def _fetch_raw_on(self, sql: str, params: tuple, fetch, autocommit: bool = False):
         raw = self.engine.raw_connection()
         try:
             driver = raw.driver_connection
@@ -157,7 +164,7 @@ class Database:
                 cursor = raw.cursor()
                 try:
                     cursor.execute(sql, params)
-                    return cursor.fetchone()
+                    return fetch(cursor)
                 finally:
                     cursor.close()
             finally:

@@ -68,12 +68,37 @@ _PROBE_SQL = (
 )
 
 
+def _origins(value) -> list[str]:
+    # PostgreSQL's driver decodes JSON columns; SQLite's hands over the text.
+    return value if isinstance(value, list) else json.loads(value)
+
+
 def probe_thread(db: Database, site_name: str, key: str) -> ThreadProbe | None:
     row = db.fetch_one(_PROBE_SQL, (key, site_name))
     if row is None:
         return None
-    origins = row[0] if isinstance(row[0], list) else json.loads(row[0])
-    return ThreadProbe(origins, row[1], row[2])
+    return ThreadProbe(_origins(row[0]), row[1], row[2])
+
+
+_SITE_COUNTS_SQL = {
+    "postgresql": "SELECT s.origins, t.key, t.comment_count FROM sites s"
+    " LEFT JOIN threads t ON t.site_id = s.id AND t.key = ANY(?) WHERE s.name = ?",
+    "sqlite": "SELECT s.origins, t.key, t.comment_count FROM sites s"
+    " LEFT JOIN threads t ON t.site_id = s.id AND t.key IN (SELECT value FROM json_each(?))"
+    " WHERE s.name = ?",
+}
+
+
+def site_counts(
+    db: Database, site_name: str, keys: Sequence[str]
+) -> tuple[list[str], dict[str, int]] | None:
+    """The site's origins and the comment counts of those of `keys` that have
+    threads, in one statement (one round trip on PostgreSQL); None: no such site."""
+    listed = list(keys) if db.dialect == "postgresql" else json.dumps(list(keys))
+    rows = db.fetch_all(_SITE_COUNTS_SQL[db.dialect], (listed, site_name))
+    if not rows:
+        return None
+    return _origins(rows[0][0]), {key: count for _, key, count in rows if key is not None}
 
 
 def site_and_thread(conn: Connection, site_name: str, key: str) -> SiteAndThread | None:
@@ -177,13 +202,3 @@ def record_change(
         "at": commented_at,
     }
     conn.execute(_RECORD_CHANGE, params)
-
-
-_COUNTS = select(threads.c.key, threads.c.comment_count).where(
-    threads.c.site_id == bindparam("sid"), threads.c.key.in_(bindparam("keys", expanding=True))
-)
-
-
-def counts_for_keys(conn: Connection, site_id: int, keys: Sequence[str]) -> dict[str, int]:
-    rows = conn.execute(_COUNTS, {"sid": site_id, "keys": list(keys)})
-    return {row.key: row.comment_count for row in rows}

@@ -170,8 +170,7 @@ async def counts(request: Request):
 
 
 def _counts(ctx: AppContext, site: str, keys: list[str]) -> tuple[list[str], dict[str, int]]:
-    with ctx.db.read() as conn:
-        found_site = site_store.site_by_name(conn, site)
-        if found_site is None:
-            raise NotFound("unknown_site", f"There is no site named {site!r}.")
-        return found_site.origins, thread_store.counts_for_keys(conn, found_site.id, keys)
+    found = thread_store.site_counts(ctx.db, site, keys)
+    if found is None:
+        raise NotFound("unknown_site", f"There is no site named {site!r}.")
+    return found
