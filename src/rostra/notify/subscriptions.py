@@ -66,6 +66,14 @@ def _subscription(conn: Connection, token: str) -> SubscriptionRow | None:
     return subscription_store.subscription_by_id(conn, subscription_id)
 
 
+def _unsubscribing(conn: Connection, token: str) -> SubscriptionRow | None:
+    """The subscription an unsubscribe link names, if the link is genuine."""
+    found = _subscription(conn, token)
+    if found is None or not signing.unsubscribe_matches(signing.link_key(conn), token, found.email):
+        return None
+    return found
+
+
 def _outcome(conn: Connection, state: str, found: SubscriptionRow) -> LinkOutcome:
     site = site_store.site_by_id(conn, found.site_id)
     return LinkOutcome(state, found.language, site.name if site else "")
@@ -88,20 +96,16 @@ def confirm(db: Database, token: str) -> LinkOutcome:
 def check_unsubscribe(db: Database, token: str) -> LinkOutcome:
     """For the page behind the link: ask for the click, or say it is done."""
     with db.read() as conn:
-        found = _subscription(conn, token)
-        if found is None or not signing.unsubscribe_matches(
-            signing.link_key(conn), token, found.email
-        ):
+        found = _unsubscribing(conn, token)
+        if found is None:
             return LinkOutcome("invalid")
         return _outcome(conn, "unsubscribe" if found.active else "unsubscribed", found)
 
 
 def unsubscribe(db: Database, token: str) -> LinkOutcome:
     with db.write() as conn:
-        found = _subscription(conn, token)
-        if found is None or not signing.unsubscribe_matches(
-            signing.link_key(conn), token, found.email
-        ):
+        found = _unsubscribing(conn, token)
+        if found is None:
             return LinkOutcome("invalid")
         if found.unsubscribed_at is None:
             subscription_store.update_subscription(
