@@ -124,32 +124,21 @@ def thread_by_id(conn: Connection, thread_id: int) -> ThreadRow | None:
 _BY_KEY = select(*_THREAD_COLUMNS).where(
     threads.c.site_id == bindparam("sid"), threads.c.key == bindparam("key")
 )
+# A change readers can see: the version moves (by "bump", 0 or 1) and the
+# counters with it; shared by record_change and take_root_slot.
+_COUNTED_CHANGE = dict(
+    version=threads.c.version + bindparam("bump"),
+    comment_count=threads.c.comment_count + bindparam("comments"),
+    root_count=threads.c.root_count + bindparam("roots"),
+    last_comment_at=func.coalesce(bindparam("at", type_=UTCDateTime), threads.c.last_comment_at),
+)
 _TAKE_ROOT_SLOT = (
     threads.update()
     .where(threads.c.id == bindparam("tid"))
-    .values(
-        root_seq=threads.c.root_seq + 1,
-        version=threads.c.version + bindparam("counted"),
-        comment_count=threads.c.comment_count + bindparam("counted"),
-        root_count=threads.c.root_count + bindparam("counted"),
-        last_comment_at=func.coalesce(
-            bindparam("at", type_=UTCDateTime), threads.c.last_comment_at
-        ),
-    )
+    .values(root_seq=threads.c.root_seq + 1, **_COUNTED_CHANGE)
     .returning(threads.c.root_seq)
 )
-_RECORD_CHANGE = (
-    threads.update()
-    .where(threads.c.id == bindparam("tid"))
-    .values(
-        version=threads.c.version + 1,
-        comment_count=threads.c.comment_count + bindparam("comments"),
-        root_count=threads.c.root_count + bindparam("roots"),
-        last_comment_at=func.coalesce(
-            bindparam("at", type_=UTCDateTime), threads.c.last_comment_at
-        ),
-    )
-)
+_RECORD_CHANGE = threads.update().where(threads.c.id == bindparam("tid")).values(**_COUNTED_CHANGE)
 
 
 def thread_by_key(conn: Connection, site_id: int, key: str) -> ThreadRow | None:
@@ -182,7 +171,8 @@ def ensure_thread(
 def take_root_slot(conn: Connection, thread_id: int, *, counted: bool, at: datetime) -> int:
     """The next top-level position; a `counted` (visible) comment also bumps
     the thread's version and counters, in the same statement and row lock."""
-    params = {"tid": thread_id, "counted": int(counted), "at": at if counted else None}
+    n = int(counted)
+    params = {"tid": thread_id, "bump": n, "comments": n, "roots": n, "at": at if counted else None}
     return conn.execute(_TAKE_ROOT_SLOT, params).scalar_one()
 
 
@@ -197,6 +187,7 @@ def record_change(
     """Bump the thread's version (invalidating cached pages everywhere) and its counters."""
     params = {
         "tid": thread_id,
+        "bump": 1,
         "comments": comments_delta,
         "roots": roots_delta,
         "at": commented_at,
