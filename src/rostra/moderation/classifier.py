@@ -70,7 +70,7 @@ class ToxicityResult:
     spans: list[tuple[int, int, float]]
 
 
-def _sigmoid(x: float) -> float:
+def sigmoid(x: float) -> float:
     if x >= 0:
         return 1.0 / (1.0 + math.exp(-x))
     z = math.exp(x)
@@ -137,7 +137,7 @@ class ToxicityClassifier:
         logit = self._intercept + sum(terms.values()) / norm if norm else self._intercept
         if self._encoder is not None:
             logit = _encoder.blend(self._encoder().logit(text), logit, self._blend)
-        probability = _sigmoid(logit)
+        probability = sigmoid(logit)
         if not norm or probability < explain_from:
             return ToxicityResult(probability, [])
         contributions = word_contributions(features, terms, norm, len(norm_text.words))
@@ -153,7 +153,7 @@ class ToxicityClassifier:
             logits = [
                 _encoder.blend(e, lin, self._blend) for e, lin in zip(encoded, logits, strict=True)
             ]
-        return [_sigmoid(z) for z in logits]
+        return [sigmoid(z) for z in logits]
 
 
 @cache

@@ -16,7 +16,6 @@ import base64
 import hashlib
 import importlib.util
 import json
-import math
 import os
 import threading
 from collections.abc import Sequence
@@ -181,13 +180,6 @@ class Encoder:
 
 def blend(encoder_logit: float, linear_logit: float, weight: float) -> float:
     return weight * encoder_logit + (1.0 - weight) * linear_logit
-
-
-def sigmoid(x: float) -> float:
-    if x >= 0:
-        return 1.0 / (1.0 + math.exp(-x))
-    z = math.exp(x)
-    return z / (1.0 + z)
 
 
 @cache

@@ -1,7 +1,8 @@
 """The moderation pipeline: every checker runs, the strictest verdict wins.
 
-It runs at write time, before a comment is visible, on reads only; the
-caller stores the decision and its reasons with the comment.
+It runs at write time, before a comment is visible, on reads only, in two
+steps: `review_history` in the caller's read transaction, then `judge`
+outside it; the caller stores the decision and its reasons with the comment.
 """
 
 from dataclasses import dataclass, field
@@ -37,13 +38,6 @@ class Pipeline:
     @classmethod
     def load(cls, secret: bytes, *, with_model: bool = True) -> "Pipeline":
         return cls(secret, shipped_classifier() if with_model else None)
-
-    def decide(self, conn: Connection, sub: Submission) -> Decision:
-        """Every checker, in the caller's transaction.
-
-        Raises Refusal when the comment is not to be taken at all.
-        """
-        return self.judge(sub, self.review_history(conn, sub))
 
     def review_history(self, conn: Connection, sub: Submission) -> History:
         """The checkers that read the database: sanctions, flood, policy, repeats.

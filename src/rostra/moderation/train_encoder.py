@@ -38,7 +38,7 @@ for _var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
 import click  # noqa: E402
 
 from . import encoder as enc  # noqa: E402
-from .classifier import DEFAULT_MODEL_PATH, THRESHOLDS_PATH, ToxicityClassifier  # noqa: E402
+from .classifier import DEFAULT_MODEL_PATH, THRESHOLDS_PATH, ToxicityClassifier, sigmoid  # noqa: E402
 from .datasets import TRAINED_ON, load  # noqa: E402
 from .metrics import precision_recall, roc_auc  # noqa: E402
 from .normalize import normalize_text  # noqa: E402
@@ -263,7 +263,7 @@ def main(data_dir: Path) -> None:
             blend_auc, blend_weight = auc, w
     click.echo(f"blend weight {blend_weight}: validation ROC-AUC {blend_auc:.4f}")
     scores = [
-        enc.sigmoid(enc.blend(e, lin, blend_weight))
+        sigmoid(enc.blend(e, lin, blend_weight))
         for e, lin in zip(encoder_valid, linear_valid, strict=True)
     ]
     thresholds = _thresholds(scores, valid)
