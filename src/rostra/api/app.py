@@ -46,15 +46,17 @@ def build_context(settings: Settings) -> AppContext:
     with db.read() as conn:
         salt = bytes.fromhex(read_secret(conn, "hash_salt"))
     pipeline = Pipeline.load(salt, with_model=settings.toxicity_model)
+    # One counter per process (SQLite): the change feed polls it, the page
+    # fast path reads it.
+    commits = commit_counter(settings.database_url)
     broker = Broker(
         db,
-        change_feed(settings.database_url),
+        change_feed(settings.database_url, commits),
         max_streams=settings.live_max_streams,
         retention=timedelta(hours=settings.events_retention_hours),
     )
     live = LiveUpdates(broker, timedelta(days=settings.live_max_age_days))
     pages = PageCache(settings.page_cache_entries)
-    commits = commit_counter(settings.database_url)
     return AppContext(settings, db, Hasher(salt), pages, pipeline, live, commits)
 
 

@@ -2,17 +2,17 @@
 
 PostgreSQL wakes listeners with NOTIFY on one connection per process. SQLite
 has no notifications, but `PRAGMA data_version` changes whenever another
-connection commits, so one cheap poll per process notices every worker's
-writes on the host.
+connection commits, so one cheap poll per process (`store.commits`) notices
+every worker's writes on the host.
 """
 
 import asyncio
-import sqlite3
 from collections.abc import AsyncIterator
 
 import psycopg
 from sqlalchemy.engine import make_url
 
+from rostra.store.commits import CommitCounter
 from rostra.store.database import normalize_database_url
 from rostra.store.events import CHANNEL
 
@@ -21,18 +21,14 @@ SQLITE_POLL_SECONDS = 0.05
 POSTGRES_SAFETY_SECONDS = 2.0
 
 
-async def sqlite_changes(path: str) -> AsyncIterator[None]:
-    connection = sqlite3.connect(path, check_same_thread=False)
-    try:
-        last = None
-        while True:
-            version = connection.execute("PRAGMA data_version").fetchone()[0]
-            if version != last:
-                last = version
-                yield
-            await asyncio.sleep(SQLITE_POLL_SECONDS)
-    finally:
-        connection.close()
+async def sqlite_changes(commits: CommitCounter) -> AsyncIterator[None]:
+    last = None
+    while True:
+        version = commits.current()
+        if version != last:
+            last = version
+            yield
+        await asyncio.sleep(SQLITE_POLL_SECONDS)
 
 
 async def postgres_changes(conninfo: str) -> AsyncIterator[None]:
@@ -52,9 +48,13 @@ async def postgres_changes(conninfo: str) -> AsyncIterator[None]:
             await asyncio.sleep(1.0)
 
 
-def change_feed(database_url: str) -> AsyncIterator[None]:
+def change_feed(database_url: str, commits: CommitCounter | None) -> AsyncIterator[None]:
+    """The feed for the database at `database_url`; on SQLite it polls `commits`
+    (the process's one counter, which the page fast path reads too)."""
     url = make_url(normalize_database_url(database_url))
     if url.get_backend_name() == "sqlite":
-        return sqlite_changes(url.database)
+        if commits is None:
+            raise ValueError("a SQLite change feed needs the database's commit counter")
+        return sqlite_changes(commits)
     conninfo = url.set(drivername="postgresql").render_as_string(hide_password=False)
     return postgres_changes(conninfo)
