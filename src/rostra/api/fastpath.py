@@ -86,15 +86,17 @@ class ThreadPageFastPath:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] == "GET" and scope["path"] == PATH:
-            result = await self._try(scope)
+            headers = dict(scope["headers"])
+            result = await self._try(scope, headers)
             if result is not None:
                 scope["route"] = _Route
-                await self._answer(scope, result, send)
+                await self._answer(headers, result, send)
                 return
         await self.app(scope, receive, send)
 
-    async def _try(self, scope: Scope) -> pages.NotModified | pages.RenderedPage | None:
-        headers = dict(scope["headers"])
+    async def _try(
+        self, scope: Scope, headers: dict[bytes, bytes]
+    ) -> pages.NotModified | pages.RenderedPage | None:
         if_none_match = headers.get(b"if-none-match")
         query = scope["query_string"]
         try:
@@ -102,7 +104,7 @@ class ThreadPageFastPath:
             recalled = self._recall(query, commits, if_none_match)
             if recalled is not None:
                 return recalled
-            wanted = pages.PageRequest.from_query(QueryParams(scope["query_string"]))
+            wanted = pages.PageRequest.from_query(QueryParams(query))
             args = (
                 self.ctx.db,
                 self.ctx.pages,
@@ -135,8 +137,8 @@ class ThreadPageFastPath:
             return None
         return pages.RenderedPage(probed.etag, body, probed.origins, probed.key)
 
-    async def _answer(self, scope: Scope, result, send: Send) -> None:
-        origin = dict(scope["headers"]).get(b"origin")
+    async def _answer(self, request_headers: dict[bytes, bytes], result, send: Send) -> None:
+        origin = request_headers.get(b"origin")
         headers = [(b"etag", result.etag.encode()), (b"vary", b"Origin")]
         if origin is not None and origin.decode("latin-1") in result.origins:
             headers += [
