@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from helpers import post
 from rostra.cli import main as cli
@@ -523,3 +524,41 @@ def test_a_dry_run_leaves_the_connection_clean_for_the_next_import(db, site):
     imported(db, "disqus.xml", dry_run=True)
     report = imported(db, "disqus.xml")
     assert report.imported == 9 and len(rows(db)) == 9
+
+
+def _comment_indexes(db):
+    with db.read() as conn:
+        if conn.dialect.name != "sqlite":
+            found = conn.exec_driver_sql(
+                "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'comments'"
+            )
+        else:
+            found = conn.exec_driver_sql(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'comments'"
+            )
+        return sorted(found.all())
+
+
+def test_an_import_that_rebuilds_the_indexes_stores_what_an_indexed_insert_stores(
+    db, site, monkeypatch
+):
+    import rostra.store.staging as staging
+
+    indexes = _comment_indexes(db)
+    imported(db, "disqus.xml")
+    inserted = snapshot(db)
+    empty_site(db)
+    # Every import large enough to rebuild the comment indexes (SQLite) rather than insert into them.
+    monkeypatch.setattr(staging, "_REBUILD_FROM", 1)
+    report = imported(db, "disqus.xml")
+    assert report.imported == 9
+    assert snapshot(db) == inserted
+    assert _comment_indexes(db) == indexes
+    again = imported(db, "disqus.xml")
+    assert (again.imported, again.skipped["unchanged since last import"]) == (0, 9)
+    with db.write() as conn, pytest.raises(IntegrityError):
+        conn.exec_driver_sql(
+            "INSERT INTO comments (site_id, thread_id, status, author_name, body_source, "
+            "body_html, created_at, source_ref) SELECT site_id, thread_id, status, author_name, "
+            "body_source, body_html, created_at, source_ref FROM comments LIMIT 1"
+        )
