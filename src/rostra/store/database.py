@@ -184,7 +184,15 @@ def open_database(url: str, *, pool_size: int = 10, statement_timeout_ms: int = 
     url = normalize_database_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
+        # Opening a SQLite connection runs four pragmas: keep as many open as
+        # the server's threads use at once, rather than SQLAlchemy's default
+        # five, past which each busy moment opens and closes connections.
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False, "timeout": 10},
+            pool_size=pool_size,
+            max_overflow=pool_size,
+        )
         if parsed.database in (None, "", ":memory:"):
             raise ValueError("an in-memory SQLite database cannot be shared; give a file path")
         _configure_sqlite(engine)
