@@ -466,6 +466,24 @@ def check(database_url, config_file) -> None:
         )
     click.echo(f"schema: revision {revision} (newest)")
     click.echo("contents: " + ", ".join(f"{count} {name}" for name, count in counts.items()))
+    _check_toxicity_model()
+
+
+def _check_toxicity_model() -> None:
+    """Load the shipped model and score one sentence, as the first comment posted would."""
+    import time
+
+    from rostra.moderation import classifier
+
+    started = time.perf_counter()
+    try:
+        score = classifier.ToxicityClassifier.load().score("Thank you for the article.").score
+    except Exception as exc:
+        raise click.ClickException(f"toxicity model: could not be loaded ({exc})") from None
+    click.echo(f"toxicity model: {classifier.describe_shipped()}")
+    click.echo(
+        f"  loaded and scored a test sentence ({score:.2f}) in {time.perf_counter() - started:.2f} s"
+    )
 
 
 @main.command()

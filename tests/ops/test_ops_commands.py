@@ -1,6 +1,10 @@
 """`rostra check`, `rostra backup` and `rostra migrate-db` as an operator runs them."""
 
+import os
 import sqlite3
+import subprocess
+import sys
+from pathlib import Path
 
 from click.testing import CliRunner
 
@@ -81,3 +85,21 @@ def test_migrate_db_from_sqlite_to_postgresql_keeps_everything(tmp_path, ctx):
         assert again.exit_code != 0 and "empty database" in again.output
     finally:
         drop_postgres_database(name)
+
+
+def test_check_loads_the_toxicity_model_and_says_which_one_scores(database_url, db, site):
+    result = run("check", "--database", database_url)
+    assert result.exit_code == 0, result.output
+    assert "toxicity model: linear model blended with the all-MiniLM-L6-v2 encoder" in result.output
+    assert "loaded and scored a test sentence" in result.output
+
+
+def test_check_says_when_the_encoder_is_switched_off(database_url, db, site):
+    # The switch is read when the model module loads: a fresh process, as an operator runs it.
+    rostra = str(Path(sys.executable).with_name("rostra"))
+    env = {**os.environ, "ROSTRA_TOXICITY_ENCODER": "0"}
+    result = subprocess.run(
+        [rostra, "check", "--database", database_url], env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert "linear model only (ROSTRA_TOXICITY_ENCODER is off); hold at 0.45" in result.stdout

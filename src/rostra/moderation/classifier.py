@@ -164,3 +164,16 @@ def _shipped() -> ToxicityClassifier:
     if not ENCODER_ACTIVE:
         return ToxicityClassifier(model)
     return ToxicityClassifier(model, _encoder.shipped_encoder, _encoder.shipped_head().blend)
+
+
+def describe_shipped() -> str:
+    """What scores comments in this process, in one line for `rostra check`."""
+    if ENCODER_ACTIVE:
+        model = "linear model blended with the all-MiniLM-L6-v2 encoder"
+    elif _encoder.enabled():
+        model = "linear model only (the encoder was trained beside another linear model)"
+    elif not _encoder.switched_on():
+        model = f"linear model only ({_encoder.ENV_SWITCH} is off)"
+    else:
+        model = "linear model only (encoder files or onnxruntime/tokenizers missing)"
+    return f"{model}; hold at {DEFAULT_HOLD_THRESHOLD}, reject at {DEFAULT_REJECT_THRESHOLD}"
