@@ -17,7 +17,6 @@ rolled back with it, dropped with it (PostgreSQL) or right after publishing
 """
 
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import groupby
@@ -27,6 +26,7 @@ from sqlalchemy import Column, Connection, MetaData, Table
 from sqlalchemy.schema import CreateTable
 
 from rostra.domain.policy import Status
+from rostra.store import bulk_indexes
 from rostra.store.imports import sqlite_time
 from rostra.store.schema import comments
 from rostra.store.tree import DERIVED, derive_thread, thread_counters
@@ -55,8 +55,6 @@ STAGED = WRITTEN + tuple(name for name, _ in _REST)
 REST_DEFAULTS = tuple(default for _, default in _REST)
 
 _BATCH = 5000
-# Staged comments from which rebuilding the comment indexes may beat inserting into them.
-_REBUILD_FROM = 20_000
 
 
 def _temp_table(name: str, names: Iterable[str]) -> Table:
@@ -292,48 +290,12 @@ class ImportStage:
         first, last = rows[0][1], rows[-1][1]
         self.counters.append((*counts, last, first, first, thread_id))
 
-    @contextmanager
-    def _indexes_rebuilt_if_cheaper(self) -> Iterator[None]:
-        """On SQLite, drop the comment indexes around a large insert and build them after.
-
-        A dozen indexes keyed by hashes, times and threads take each new row
-        at a random place: at a million rows that is most of the import's
-        time. Building an index sorts the table once, about twice as fast as
-        that, but costs the rows already stored as well, so it is chosen only
-        when the import at least doubles the table. Readers never notice: the
-        drop and rebuild are part of the import's transaction, and WAL readers
-        keep their snapshot (indexes included) until it commits.
-        PostgreSQL keeps its indexes: dropping one would lock readers out of
-        the table for the whole import.
-        """
-        if not self.sqlite or self.staged < _REBUILD_FROM:
-            yield
-            return
-        stored = self.conn.exec_driver_sql("SELECT count(*) FROM comments").scalar_one()
-        if self.staged < stored:
-            yield
-            return
-        indexes = self.conn.exec_driver_sql(
-            "SELECT name, sql FROM main.sqlite_master "
-            "WHERE type = 'index' AND tbl_name = 'comments' AND sql IS NOT NULL"
-        ).all()
-        for name, _ in indexes:
-            self.conn.exec_driver_sql(f'DROP INDEX main."{name}"')
-        yield
-        # Each build's sorter takes as much memory again as the page cache:
-        # halve the cache meanwhile to keep the import's peak where it was.
-        cache = self.conn.exec_driver_sql("PRAGMA main.cache_size").scalar_one()
-        self.conn.exec_driver_sql(f"PRAGMA main.cache_size = {cache // 2}")
-        for _, sql in indexes:
-            self.conn.exec_driver_sql(sql)
-        self.conn.exec_driver_sql(f"PRAGMA main.cache_size = {cache}")
-
     def publish(self) -> int:
         """Move the staged comments into `comments`, fix stored ones, update the counters."""
         derived = ", ".join(DERIVED)
         staged = ", ".join(STAGED)
         picked = ", ".join(f"r.{name}" for name in STAGED)
-        with self._indexes_rebuilt_if_cheaper():
+        with bulk_indexes.rebuilt_after(self.conn, self.staged):
             self.conn.exec_driver_sql(
                 f"INSERT INTO comments ({staged}, {derived}) "
                 f"SELECT {picked}, {', '.join(f't.{name}' for name in DERIVED)} "
