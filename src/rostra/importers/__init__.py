@@ -75,9 +75,9 @@ def run_import(
     with db.read() as conn:
         _site_id(conn, site_name)
         hasher = Hasher(bytes.fromhex(read_secret(conn, "hash_salt")))
-    # With a core to spare, the file is read and bodies converted in a child process.
+    # With a core to spare, the file is read and checked in a child process.
     in_child = options.workers > 1
-    preparer = Preparer(hasher, options.url_map, in_child, stored_time(db.dialect))
+    preparer = Preparer(hasher, options.url_map, stored_time(db.dialect))
     source = (
         read_in_child(reader, path, preparer)
         if in_child

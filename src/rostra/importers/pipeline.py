@@ -1,9 +1,10 @@
 """Reading the file in a second process while the first one writes.
 
-Parsing a record and converting its body cost about as much as storing it,
-so on a machine with a core to spare the reader runs in a child process: it
-parses, checks and converts (`writer.Preparer`) and sends batches of plain
-values through a pipe, while the parent keeps the database busy. The pipe
+Parsing and checking a record cost about as much as converting its body and
+storing it, so on a machine with a core to spare the reader runs in a child
+process: it parses and checks (`writer.Preparer`) and sends batches of plain
+values through a pipe, while the parent converts bodies and keeps the
+database busy. The pipe
 holds at most a batch or two, so memory stays flat however far ahead the
 reader could get. The child never touches the database: the import stays
 one transaction on the parent's connection.
