@@ -31,50 +31,49 @@ from sqlalchemy.exc import OperationalError
 REBUILD_FROM = 20_000
 _LOCK_TIMEOUT = "2s"
 
+Plan = tuple[list[str], list[str]]  # statements that drop, statements that build again
+
 
 @contextmanager
 def rebuilt_after(conn: Connection, incoming: int) -> Iterator[None]:
     """Around the insert of `incoming` comments: indexes dropped before, built after, when cheaper."""
-    if incoming < REBUILD_FROM:
-        yield
-    elif conn.dialect.name == "sqlite":
-        with _sqlite(conn, incoming):
-            yield
-    else:
-        with _postgresql(conn):
-            yield
-
-
-@contextmanager
-def _sqlite(conn: Connection, incoming: int) -> Iterator[None]:
-    stored = conn.exec_driver_sql("SELECT count(*) FROM comments").scalar_one()
-    if incoming < stored:
+    plan = _plan(conn, incoming)
+    if plan is None:
         yield
         return
+    drops, builds = plan
+    for statement in drops:
+        conn.exec_driver_sql(statement)
+    yield
+    with _sorter_memory(conn):
+        for statement in builds:
+            conn.exec_driver_sql(statement)
+
+
+def _plan(conn: Connection, incoming: int) -> Plan | None:
+    if incoming < REBUILD_FROM:
+        return None
+    if conn.dialect.name == "sqlite":
+        return _sqlite_plan(conn, incoming)
+    return _postgresql_plan(conn)
+
+
+def _sqlite_plan(conn: Connection, incoming: int) -> Plan | None:
+    stored = conn.exec_driver_sql("SELECT count(*) FROM comments").scalar_one()
+    if incoming < stored:
+        return None
     indexes = conn.exec_driver_sql(
         "SELECT name, sql FROM main.sqlite_master "
         "WHERE type = 'index' AND tbl_name = 'comments' AND sql IS NOT NULL"
     ).all()
-    for name, _ in indexes:
-        conn.exec_driver_sql(f'DROP INDEX main."{name}"')
-    yield
-    # Each build's sorter takes as much memory again as the page cache:
-    # halve the cache meanwhile to keep the import's peak where it was.
-    cache = conn.exec_driver_sql("PRAGMA main.cache_size").scalar_one()
-    conn.exec_driver_sql(f"PRAGMA main.cache_size = {cache // 2}")
-    for _, sql in indexes:
-        conn.exec_driver_sql(sql)
-    conn.exec_driver_sql(f"PRAGMA main.cache_size = {cache}")
+    return [f'DROP INDEX main."{name}"' for name, _ in indexes], [sql for _, sql in indexes]
 
 
-@contextmanager
-def _postgresql(conn: Connection) -> Iterator[None]:
+def _postgresql_plan(conn: Connection) -> Plan | None:
     if conn.exec_driver_sql("SELECT EXISTS (SELECT 1 FROM comments)").scalar_one():
-        yield
-        return
+        return None
     if not _locked(conn):
-        yield
-        return
+        return None
     indexes = conn.exec_driver_sql(
         "SELECT quote_ident(c.relname), pg_get_indexdef(i.indexrelid) FROM pg_index i "
         "JOIN pg_class c ON c.oid = i.indexrelid "
@@ -85,15 +84,24 @@ def _postgresql(conn: Connection) -> Iterator[None]:
         "SELECT quote_ident(conname), pg_get_constraintdef(oid) FROM pg_constraint "
         "WHERE conrelid = 'comments'::regclass AND contype = 'f'"
     ).all()
-    for name, _ in keys:
-        conn.exec_driver_sql(f"ALTER TABLE comments DROP CONSTRAINT {name}")
-    for name, _ in indexes:
-        conn.exec_driver_sql(f"DROP INDEX {name}")
+    drops = [f"ALTER TABLE comments DROP CONSTRAINT {name}" for name, _ in keys]
+    drops += [f"DROP INDEX {name}" for name, _ in indexes]
+    builds = [definition for _, definition in indexes]
+    builds += [f"ALTER TABLE comments ADD CONSTRAINT {name} {spec}" for name, spec in keys]
+    return drops, builds
+
+
+@contextmanager
+def _sorter_memory(conn: Connection) -> Iterator[None]:
+    """On SQLite, halve the page cache while indexes are built: each build's
+    sorter takes as much memory again, and the import's peak stays where it was."""
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    cache = conn.exec_driver_sql("PRAGMA main.cache_size").scalar_one()
+    conn.exec_driver_sql(f"PRAGMA main.cache_size = {cache // 2}")
     yield
-    for _, definition in indexes:
-        conn.exec_driver_sql(definition)
-    for name, definition in keys:
-        conn.exec_driver_sql(f"ALTER TABLE comments ADD CONSTRAINT {name} {definition}")
+    conn.exec_driver_sql(f"PRAGMA main.cache_size = {cache}")
 
 
 def _locked(conn: Connection) -> bool:
