@@ -567,11 +567,11 @@ def test_an_import_that_rebuilds_the_indexes_stores_what_an_indexed_insert_store
         )
 
 
+# SQLite writers queue on one lock: nothing holds the table beside an import there.
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 def test_an_import_into_postgresql_does_not_wait_for_a_request_holding_the_table(
     db, site, monkeypatch
 ):
-    if db.dialect != "postgresql":
-        pytest.skip("SQLite writers queue on one lock: nothing holds the table beside an import")
     from rostra.store import bulk_indexes
 
     monkeypatch.setattr(bulk_indexes, "REBUILD_FROM", 1)
