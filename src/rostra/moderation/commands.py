@@ -12,6 +12,16 @@ import click
 
 from .classifier import DEFAULT_HOLD_THRESHOLD, DEFAULT_REJECT_THRESHOLD, ToxicityClassifier
 
+DEFAULT_DATA_DIR = Path("../shared/data/moderation")
+
+
+def data_option(kind: click.Path, **extra: Any) -> Any:
+    """The ``--data`` option (the labelled corpora) of evaluation and both training scripts."""
+    return click.option(
+        "--data", "data_dir", type=kind, default=DEFAULT_DATA_DIR, show_default=True, **extra
+    )
+
+
 # Big enough to amortise per-batch overhead, small enough that output keeps
 # streaming when stdin is a slow pipe.
 BATCH_SIZE = 512
@@ -125,12 +135,8 @@ def score(hold: float, reject: float, model: Path | None) -> None:
 
 
 @moderation.command()
-@click.option(
-    "--data",
-    "data_dir",
-    type=click.Path(path_type=Path),
-    default=Path("../shared/data/moderation"),
-    show_default=True,
+@data_option(
+    click.Path(path_type=Path),
     help="Folder with the labelled corpora (held-out splits are skipped if absent).",
 )
 def evaluate(data_dir: Path) -> None:

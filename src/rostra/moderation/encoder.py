@@ -108,6 +108,16 @@ def load_head(path: Path = HEAD_PATH) -> Head:
     )
 
 
+def head_logits(vectors: Any, w1: Any, b1: Any, w2: Any, b2: float) -> Any:
+    """The head over pooled vectors: w2 . gelu(x @ w1 + b1) + b2, one logit per row.
+
+    Serving and training both score through here, so what is trained is what runs.
+    """
+    import numpy as np
+
+    return gelu(vectors @ w1 + b1).astype(np.float64) @ w2 + b2
+
+
 def gelu(x: Any) -> Any:
     """The tanh form of GELU, as the head was trained with."""
     import numpy as np
@@ -175,8 +185,7 @@ class Encoder:
     def logits(self, texts: Sequence[str]) -> list[float]:
         head = self.head
         assert head is not None
-        hidden = gelu(self.embed(texts) @ head.w1 + head.b1)
-        return (hidden.astype(self._np.float64) @ head.w2 + head.b2).tolist()
+        return head_logits(self.embed(texts), head.w1, head.b1, head.w2, head.b2).tolist()
 
     def logit(self, text: str) -> float:
         return self.logits([text])[0]

@@ -26,6 +26,7 @@ from . import artifact
 from .augment import obfuscate
 from .authored import authored_examples
 from .classifier import DEFAULT_MODEL_PATH, THRESHOLDS_PATH, ToxicityClassifier
+from .commands import data_option
 from .datasets import TEST, TRAIN, TRAINED_ON, VALID, Example, load, split_for
 from .features import analyze
 from .metrics import precision_recall, roc_auc
@@ -193,13 +194,7 @@ def _check_export(path: Path, texts: list[str], expected: list[float]) -> None:
 
 
 @click.command()
-@click.option(
-    "--data",
-    "data_dir",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    default=Path("../shared/data/moderation"),
-    show_default=True,
-)
+@data_option(click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--out", type=click.Path(path_type=Path), default=DEFAULT_MODEL_PATH)
 def main(data_dir: Path, out: Path) -> None:
     started = time.perf_counter()

@@ -39,6 +39,7 @@ import click  # noqa: E402
 
 from . import encoder as enc  # noqa: E402
 from .classifier import DEFAULT_MODEL_PATH, THRESHOLDS_PATH, ToxicityClassifier, sigmoid  # noqa: E402
+from .commands import data_option  # noqa: E402
 from .datasets import TRAINED_ON, load  # noqa: E402
 from .metrics import precision_recall, roc_auc  # noqa: E402
 from .normalize import normalize_text  # noqa: E402
@@ -198,8 +199,7 @@ def _ensemble(nets: list[Any]) -> tuple[Any, Any, Any, float]:
 
 
 def _head_logits(x: Any, head: tuple[Any, Any, Any, float]) -> list[float]:
-    w1, b1, w2, b2 = head
-    return (enc.gelu(x @ w1 + b1) @ w2 + b2).tolist()
+    return enc.head_logits(x, *head).tolist()
 
 
 def _logit(p: float) -> float:
@@ -214,13 +214,7 @@ def _linear_thresholds() -> dict[str, float]:
 
 
 @click.command()
-@click.option(
-    "--data",
-    "data_dir",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    default=Path("../shared/data/moderation"),
-    show_default=True,
-)
+@data_option(click.Path(exists=True, file_okay=False, path_type=Path))
 def main(data_dir: Path) -> None:
     import numpy as np
 
