@@ -4,10 +4,9 @@ Parsing and checking a record cost about as much as converting its body and
 storing it, so on a machine with a core to spare the reader runs in a child
 process: it parses and checks (`writer.Preparer`) and sends batches of plain
 values through a pipe, while the parent converts bodies and keeps the
-database busy. The pipe
-holds at most a batch or two, so memory stays flat however far ahead the
-reader could get. The child never touches the database: the import stays
-one transaction on the parent's connection.
+database busy. The pipe holds at most a batch or two, so memory stays flat
+however far ahead the reader could get. The child never touches the
+database: the import stays one transaction on the parent's connection.
 """
 
 import multiprocessing

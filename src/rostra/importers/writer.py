@@ -3,8 +3,9 @@
 Records arrive as `Ready` values (read and checked by a `Preparer`, in a
 second process when there is a core for it); the writer converts the bodies
 of the records it will store. Per batch it skips duplicates and records
-unchanged since the last import, then stages new comments in a temporary table under reserved ids, with their
-parent's source reference only (`store.staging`). When the file is read,
+unchanged since the last import, then stages new comments in a temporary
+table under reserved ids, with their parent's source reference only
+(`store.staging`). When the file is read,
 parents are linked (so a reply may come before its parent), each touched
 thread's tree columns and counters are derived, and one statement moves the
 staged comments into `comments`. Memory is bounded by a batch and by the

@@ -45,9 +45,8 @@ def rebuilt_after(conn: Connection, incoming: int) -> Iterator[None]:
     for statement in drops:
         conn.exec_driver_sql(statement)
     yield
-    with _sorter_memory(conn):
-        for statement in builds:
-            conn.exec_driver_sql(statement)
+    for statement in builds:
+        conn.exec_driver_sql(statement)
 
 
 def _plan(conn: Connection, incoming: int) -> Plan | None:
@@ -66,7 +65,12 @@ def _sqlite_plan(conn: Connection, incoming: int) -> Plan | None:
         "SELECT name, sql FROM main.sqlite_master "
         "WHERE type = 'index' AND tbl_name = 'comments' AND sql IS NOT NULL"
     ).all()
-    return [f'DROP INDEX main."{name}"' for name, _ in indexes], [sql for _, sql in indexes]
+    # Each build's sorter takes as much memory again as the page cache:
+    # halve the cache meanwhile to keep the import's peak where it was.
+    cache = conn.exec_driver_sql("PRAGMA main.cache_size").scalar_one()
+    builds = [f"PRAGMA main.cache_size = {cache // 2}", *(sql for _, sql in indexes)]
+    builds.append(f"PRAGMA main.cache_size = {cache}")
+    return [f'DROP INDEX main."{name}"' for name, _ in indexes], builds
 
 
 def _postgresql_plan(conn: Connection) -> Plan | None:
@@ -89,19 +93,6 @@ def _postgresql_plan(conn: Connection) -> Plan | None:
     builds = [definition for _, definition in indexes]
     builds += [f"ALTER TABLE comments ADD CONSTRAINT {name} {spec}" for name, spec in keys]
     return drops, builds
-
-
-@contextmanager
-def _sorter_memory(conn: Connection) -> Iterator[None]:
-    """On SQLite, halve the page cache while indexes are built: each build's
-    sorter takes as much memory again, and the import's peak stays where it was."""
-    if conn.dialect.name != "sqlite":
-        yield
-        return
-    cache = conn.exec_driver_sql("PRAGMA main.cache_size").scalar_one()
-    conn.exec_driver_sql(f"PRAGMA main.cache_size = {cache // 2}")
-    yield
-    conn.exec_driver_sql(f"PRAGMA main.cache_size = {cache}")
 
 
 def _locked(conn: Connection) -> bool:
