@@ -21,8 +21,7 @@ from rostra.moderation.classifier import (
     ToxicityClassifier,
 )
 
-SWITCHED_OFF = os.environ.get(encoder.ENV_SWITCH, "1") in ("0", "false", "no", "off")
-pytestmark = pytest.mark.skipif(SWITCHED_OFF, reason=f"{encoder.ENV_SWITCH}=0")
+pytestmark = pytest.mark.skipif(not encoder.switched_on(), reason=f"{encoder.ENV_SWITCH}=0")
 
 TOXIC = [
     "You are a disgusting, worthless human being and everyone hates you.",
