@@ -22,7 +22,7 @@ def test_a_slow_reader_is_dropped_not_buffered(db):
     broker = Broker(db, _never(), max_streams=10, retention=timedelta(hours=1))
     stream = broker.subscribe(7)
     for n in range(QUEUE_LIMIT + 5):
-        broker._dispatch(EventRow(n + 1, 7, "vote", {}))
+        broker._dispatch(EventRow(n + 1, 7, "vote", "{}"))
     assert stream.dropped
     assert stream.queue.qsize() == QUEUE_LIMIT
     assert broker.open_streams == 0

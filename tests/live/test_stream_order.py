@@ -15,7 +15,7 @@ class _Broker:
 
 
 def _row(event_id: int) -> EventRow:
-    return EventRow(event_id, 7, "comment", {"id": event_id})
+    return EventRow(event_id, 7, "comment", f'{{"id":{event_id}}}')
 
 
 async def _sent(backlog: list[EventRow], live: list[EventRow], after: int) -> list[int]:

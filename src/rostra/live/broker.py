@@ -9,8 +9,8 @@ database) instead of growing memory.
 import asyncio
 import logging
 import signal
-from collections import defaultdict, deque
-from collections.abc import AsyncIterator
+from collections import defaultdict
+from collections.abc import AsyncIterator, Iterable
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -24,9 +24,10 @@ from rostra.store.events import EventRow
 log = logging.getLogger("rostra.live")
 
 QUEUE_LIMIT = 64
-# Ids are allocated before commit, so a later id can become visible first;
-# re-reading a short tail and skipping ids already sent closes that gap.
-_REREAD = 200
+# Ids are allocated before commit, so a later id can become visible first.
+# The ids skipped below the newest one seen are read again until they appear,
+# for as long as they stay within this distance of the newest.
+_LATE_WINDOW = 200
 _PRUNE_EVERY = timedelta(minutes=10)
 
 
@@ -46,8 +47,8 @@ class Broker:
         self.max_streams = max_streams
         self._retention = retention
         self._streams: dict[int, set[Stream]] = defaultdict(set)
-        self._seen: deque[int] = deque(maxlen=4 * _REREAD)
         self._last_id = 0
+        self._missing: set[int] = set()  # skipped ids that may still commit
         self._task: asyncio.Task | None = None
         self._pruned_at = datetime.min.replace(tzinfo=UTC)
 
@@ -124,17 +125,26 @@ class Broker:
 
     def _read_new(self) -> list[EventRow]:
         with self._db.read() as conn:
-            rows = event_store.after(conn, max(0, self._last_id - _REREAD))
+            rows = event_store.after(conn, self._last_id, also=sorted(self._missing))
         now = datetime.now(UTC)
         if now - self._pruned_at > _PRUNE_EVERY:
             self._pruned_at = now
             with self._db.write() as conn:
                 event_store.prune(conn, now - self._retention)
-        fresh = [row for row in rows if row.id not in self._seen]
-        for row in fresh:
-            self._seen.append(row.id)
-            self._last_id = max(self._last_id, row.id)
-        return fresh
+        self._note_read(row.id for row in rows)
+        return rows
+
+    def _note_read(self, ids: Iterable[int]) -> None:
+        """Advance past `ids` (ascending), remembering the ids skipped on the way."""
+        for event_id in ids:
+            if event_id > self._last_id:
+                skipped_from = max(self._last_id, event_id - _LATE_WINDOW) + 1
+                self._missing.update(range(skipped_from, event_id))
+                self._last_id = event_id
+            else:
+                self._missing.discard(event_id)
+        oldest = self._last_id - _LATE_WINDOW
+        self._missing = {event_id for event_id in self._missing if event_id > oldest}
 
     def _dispatch(self, row: EventRow) -> None:
         for stream in list(self._streams.get(row.thread_id, ())):

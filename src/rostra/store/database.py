@@ -1,5 +1,6 @@
 """Engine creation and transactions, with the care each backend needs."""
 
+import json
 import os
 import threading
 from collections.abc import Iterator
@@ -15,6 +16,12 @@ try:
     import fcntl
 except ImportError:  # Windows
     fcntl = None
+
+
+def compact_json(value: object) -> str:
+    """JSON columns are stored without the spaces of json.dumps: live streams
+    send event payloads to readers exactly as stored."""
+    return json.dumps(value, separators=(",", ":"))
 
 
 def normalize_database_url(url: str) -> str:
@@ -192,6 +199,7 @@ def open_database(url: str, *, pool_size: int = 10, statement_timeout_ms: int = 
             connect_args={"check_same_thread": False, "timeout": 10},
             pool_size=pool_size,
             max_overflow=pool_size,
+            json_serializer=compact_json,
         )
         if parsed.database in (None, "", ":memory:"):
             raise ValueError("an in-memory SQLite database cannot be shared; give a file path")
@@ -200,7 +208,9 @@ def open_database(url: str, *, pool_size: int = 10, statement_timeout_ms: int = 
     elif parsed.get_backend_name() == "postgresql":
         # No pre-ping (a round trip per checkout): connections broken by a
         # restart are detected on use and the pool is refreshed then.
-        engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size)
+        engine = create_engine(
+            url, pool_size=pool_size, max_overflow=pool_size, json_serializer=compact_json
+        )
         _configure_postgresql(engine, statement_timeout_ms)
     else:
         raise ValueError(
@@ -212,7 +222,7 @@ def open_database(url: str, *, pool_size: int = 10, statement_timeout_ms: int = 
 def open_migration_engine(url: str) -> Engine:
     """A pool-less engine for one-off schema work."""
     url = normalize_database_url(url)
-    engine = create_engine(url, poolclass=NullPool)
+    engine = create_engine(url, poolclass=NullPool, json_serializer=compact_json)
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine)
     return engine

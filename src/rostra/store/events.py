@@ -1,9 +1,10 @@
 """The event log behind live updates."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, bindparam, select, text
+from sqlalchemy import Connection, Text, bindparam, cast, or_, select, text
 
 from rostra.store.schema import events
 
@@ -15,15 +16,19 @@ class EventRow:
     id: int
     thread_id: int
     kind: str
-    payload: dict
+    data: str  # the payload as JSON text: streams send it as it is stored
 
 
-_COLUMNS = (events.c.id, events.c.thread_id, events.c.kind, events.c.payload)
+# Read as text: decoding each payload only to encode it again for every
+# stream cost more than the rest of the fan-out.
+_COLUMNS = (events.c.id, events.c.thread_id, events.c.kind, cast(events.c.payload, Text))
 _INSERT = events.insert()
 _NOTIFY = text("SELECT pg_notify(:channel, :message)")
 _AFTER = (
     select(*_COLUMNS)
-    .where(events.c.id > bindparam("after"))
+    .where(
+        or_(events.c.id > bindparam("after"), events.c.id.in_(bindparam("also", expanding=True)))
+    )
     .order_by(events.c.id)
     .limit(bindparam("limit"))
 )
@@ -60,8 +65,12 @@ def append(
     return event_id
 
 
-def after(conn: Connection, event_id: int, limit: int = 1000) -> list[EventRow]:
-    return [EventRow(*row) for row in conn.execute(_AFTER, {"after": event_id, "limit": limit})]
+def after(
+    conn: Connection, event_id: int, also: Iterable[int] = (), limit: int = 1000
+) -> list[EventRow]:
+    """Events newer than `event_id`, and those of the older ids `also` that exist now."""
+    params = {"after": event_id, "also": list(also), "limit": limit}
+    return [EventRow(*row) for row in conn.execute(_AFTER, params)]
 
 
 def for_thread_after(

@@ -3,7 +3,6 @@
 import asyncio
 from collections.abc import AsyncIterator
 
-import orjson
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
@@ -24,11 +23,7 @@ HEARTBEAT_SECONDS = 15.0
 
 
 def _event(row: EventRow) -> bytes:
-    return b"id: %d\nevent: %s\ndata: %s\n\n" % (
-        row.id,
-        row.kind.encode(),
-        orjson.dumps(row.payload),
-    )
+    return f"id: {row.id}\nevent: {row.kind}\ndata: {row.data}\n\n".encode()
 
 
 def _last_event_id(request: Request) -> int:
