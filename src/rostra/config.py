@@ -30,7 +30,10 @@ class Settings(BaseSettings):
     public_url: str | None = Field(None, description="Public base URL, used in feeds")
     max_request_bytes: int = Field(256 * 1024, ge=1024, le=64 * 1024 * 1024)
     pool_size: int = Field(10, ge=1, le=200)
-    worker_threads: int = Field(8, ge=1, le=200, description="Threads per worker for database work")
+    # Four, not more: on two cores, eight threads per worker cost 10% of the
+    # posting rate and half the rate of counts (bench/http_bench.py), spent
+    # handing Python's GIL back and forth.
+    worker_threads: int = Field(4, ge=1, le=200, description="Threads per worker for database work")
     statement_timeout_ms: int = Field(5000, ge=100)
     page_cache_entries: int = Field(2048, ge=0)
     live_max_streams: int = Field(2000, ge=0, description="Open event streams per worker")
