@@ -6,6 +6,7 @@ import json
 from datetime import UTC, datetime, timedelta
 
 from rostra.live.broker import Broker
+from rostra.store import events as event_store
 from rostra.store import threads as thread_store
 from rostra.store.schema import events
 
@@ -70,3 +71,19 @@ def test_ids_skipped_long_ago_are_no_longer_looked_for(db, site):
     # Only the last few hundred skipped ids are waited for, not a million.
     _commit_events(db, thread_id, 999_990, 500)
     assert _read_ids(broker) == [999_990]
+
+
+def test_after_a_quiet_spell_pruned_events_leave_no_id_to_reuse(db, site):
+    """Every old event pruned, a new comment's event must still be new to the broker."""
+    thread_id = _thread(db, site)
+    broker = _broker(db)
+    long_ago = datetime.now(UTC) - timedelta(days=30)
+    with db.write() as conn:
+        for n in range(3):
+            event_store.append(conn, thread_id, "comment", None, {"n": n}, long_ago)
+    assert len(broker._read_new()) == 3
+    with db.write() as conn:
+        event_store.prune(conn, datetime.now(UTC) - timedelta(hours=1))
+    with db.write() as conn:
+        event_store.append(conn, thread_id, "comment", None, {"n": 3}, datetime.now(UTC))
+    assert [json.loads(row.data) for row in broker._read_new()] == [{"n": 3}]

@@ -4,7 +4,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, Text, bindparam, cast, or_, select, text
+from sqlalchemy import Connection, Text, bindparam, cast, func, or_, select, text
 
 from rostra.store.schema import events
 
@@ -85,4 +85,12 @@ def latest_id(conn: Connection) -> int:
 
 
 def prune(conn: Connection, before: datetime) -> int:
-    return conn.execute(events.delete().where(events.c.created_at < before)).rowcount
+    """Forget events older than `before`, except the newest event, however old.
+
+    SQLite numbers a new row one past the largest id in the table: emptied,
+    it would hand out again ids that brokers and reconnecting readers have
+    already passed, and they would skip every new event.
+    """
+    newest = select(func.max(events.c.id)).scalar_subquery()
+    stale = events.delete().where(events.c.created_at < before, events.c.id < newest)
+    return conn.execute(stale).rowcount
