@@ -4,6 +4,7 @@ side by side never send the same row, and a crashed sender's rows go again."""
 
 import logging
 import threading
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from click.testing import CliRunner
@@ -199,3 +200,23 @@ def test_outbox_commands_list_and_send(database_url, ctx, site, db, mailbox):
     )
     assert pending.output == ""
     assert statuses(db) == [("sent", 1)] * 2
+
+
+def test_delivery_ids_are_not_handed_out_again_after_old_rows_are_pruned(db, site):
+    """A receiver that deduplicates by Rostra-Delivery must never see an old id
+    on a new delivery, even when every finished row has been forgotten."""
+    long_ago = datetime.now(UTC) - timedelta(days=90)
+
+    def add(key: str, status: str, created_at: datetime) -> int:
+        values = dict(
+            site_id=site.id, channel="webhook", kind="comment.created", dedupe_key=key,
+            recipient="https://hooks.example/in", payload={}, status=status, attempts=1,
+            next_attempt_at=created_at, created_at=created_at,
+        )  # fmt: skip
+        with db.write() as conn:
+            return outbox_store.insert_if_absent(conn, values)
+
+    old_ids = [add(f"old-{n}", outbox_store.Status.SENT, long_ago) for n in range(3)]
+    with db.write() as conn:
+        outbox_store.prune(conn, datetime.now(UTC) - timedelta(days=30))
+    assert add("new", outbox_store.Status.PENDING, datetime.now(UTC)) > max(old_ids)

@@ -1,6 +1,6 @@
 """The few statements whose spelling differs between SQLite and PostgreSQL."""
 
-from sqlalchemy import Connection, Table
+from sqlalchemy import Connection, Table, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 
@@ -15,3 +15,14 @@ def upsert(conn: Connection, table: Table, values: dict, keys: list[str], update
     return statement.on_conflict_do_update(
         index_elements=keys, set_={name: statement.excluded[name] for name in update}
     )
+
+
+def below_newest(table: Table):
+    """A condition that spares a table's newest row from a prune.
+
+    SQLite numbers a new row one past the largest id in the table, so an
+    emptied table would hand out again ids that others have already seen (a
+    broker or a resuming reader, a webhook receiver deduplicating deliveries).
+    PostgreSQL's sequences never go back; there it only keeps one row more.
+    """
+    return table.c.id < select(func.max(table.c.id)).scalar_subquery()

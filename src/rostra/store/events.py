@@ -4,8 +4,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, Text, bindparam, cast, func, or_, select, text
+from sqlalchemy import Connection, Text, bindparam, cast, or_, select, text
 
+from rostra.store.dialect import below_newest
 from rostra.store.schema import events
 
 CHANNEL = "rostra_events"
@@ -85,12 +86,7 @@ def latest_id(conn: Connection) -> int:
 
 
 def prune(conn: Connection, before: datetime) -> int:
-    """Forget events older than `before`, except the newest event, however old.
-
-    SQLite numbers a new row one past the largest id in the table: emptied,
-    it would hand out again ids that brokers and reconnecting readers have
-    already passed, and they would skip every new event.
-    """
-    newest = select(func.max(events.c.id)).scalar_subquery()
-    stale = events.delete().where(events.c.created_at < before, events.c.id < newest)
+    """Forget events older than `before`, except the newest (see `below_newest`):
+    brokers and reconnecting readers would skip events under reused ids."""
+    stale = events.delete().where(events.c.created_at < before, below_newest(events))
     return conn.execute(stale).rowcount

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, func, or_, select
 
-from rostra.store.dialect import insert_ignoring_conflicts
+from rostra.store.dialect import below_newest, insert_ignoring_conflicts
 from rostra.store.schema import outbox
 
 
@@ -168,9 +168,11 @@ def row_by_id(conn: Connection, row_id: int) -> OutboxRow | None:
 
 
 def prune(conn: Connection, before: datetime) -> int:
-    """Forget finished rows created before `before` (pending rows always stay)."""
+    """Forget finished rows created before `before`; pending rows always stay, and
+    so does the newest (see `below_newest`): a row's id is its webhook delivery
+    id, which receivers use to recognise a delivery they already have."""
     finished = (Status.SENT, Status.SKIPPED, Status.MERGED, Status.DEAD)
-    result = conn.execute(
-        outbox.delete().where(outbox.c.status.in_(finished), outbox.c.created_at < before)
+    stale = outbox.delete().where(
+        outbox.c.status.in_(finished), outbox.c.created_at < before, below_newest(outbox)
     )
-    return result.rowcount
+    return conn.execute(stale).rowcount
