@@ -1,5 +1,9 @@
 """Small builders shared by the tests."""
 
+import asyncio
+from datetime import timedelta
+
+from rostra.live.broker import Broker
 from rostra.service.comments import Client, NewComment, create_comment
 
 AUTHOR = Client(ip="192.0.2.10", user_agent="pytest-author")
@@ -14,3 +18,13 @@ def post(
 ):
     new = NewComment(site="news", body=body, name=name, thread_key=key, parent_id=parent, **extra)
     return create_comment(db, hasher, new, client)
+
+
+async def _no_changes():
+    await asyncio.Event().wait()
+    yield
+
+
+def idle_broker(db, max_streams: int = 10) -> Broker:
+    """A broker whose change feed never fires: tests drive its reads and dispatches."""
+    return Broker(db, _no_changes(), max_streams=max_streams, retention=timedelta(hours=1))

@@ -1,23 +1,14 @@
 """The broker reads each event once, including one whose id is older than
 events already read because its transaction committed later."""
 
-import asyncio
 import json
 from datetime import UTC, datetime, timedelta
 
+from helpers import idle_broker
 from rostra.live.broker import Broker
 from rostra.store import events as event_store
 from rostra.store import threads as thread_store
 from rostra.store.schema import events
-
-
-async def _never():
-    await asyncio.Event().wait()
-    yield
-
-
-def _broker(db) -> Broker:
-    return Broker(db, _never(), max_streams=10, retention=timedelta(hours=1))
 
 
 def _commit_events(db, thread_id: int, *ids: int) -> None:
@@ -44,7 +35,7 @@ def _read_ids(broker: Broker) -> list[int]:
 
 def test_a_late_commit_with_an_older_id_is_read_once(db, site):
     thread_id = _thread(db, site)
-    broker = _broker(db)
+    broker = idle_broker(db)
     _commit_events(db, thread_id, 1, 3)
     assert _read_ids(broker) == [1, 3]
     _commit_events(db, thread_id, 2)  # took its id before 3, committed after
@@ -56,7 +47,7 @@ def test_a_late_commit_with_an_older_id_is_read_once(db, site):
 
 def test_events_are_read_as_compact_json_text(db, site):
     thread_id = _thread(db, site)
-    broker = _broker(db)
+    broker = idle_broker(db)
     _commit_events(db, thread_id, 7)
     (row,) = broker._read_new()
     assert "\n" not in row.data and ", " not in row.data
@@ -65,7 +56,7 @@ def test_events_are_read_as_compact_json_text(db, site):
 
 def test_ids_skipped_long_ago_are_no_longer_looked_for(db, site):
     thread_id = _thread(db, site)
-    broker = _broker(db)
+    broker = idle_broker(db)
     _commit_events(db, thread_id, 1, 1_000_000)
     assert _read_ids(broker) == [1, 1_000_000]
     # Only the last few hundred skipped ids are waited for, not a million.
@@ -76,7 +67,7 @@ def test_ids_skipped_long_ago_are_no_longer_looked_for(db, site):
 def test_after_a_quiet_spell_pruned_events_leave_no_id_to_reuse(db, site):
     """Every old event pruned, a new comment's event must still be new to the broker."""
     thread_id = _thread(db, site)
-    broker = _broker(db)
+    broker = idle_broker(db)
     long_ago = datetime.now(UTC) - timedelta(days=30)
     with db.write() as conn:
         for n in range(3):

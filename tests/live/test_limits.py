@@ -1,25 +1,18 @@
 """Live updates stay within bounds."""
 
-import asyncio
-from datetime import timedelta
-
 import httpx
 import pytest
 from fastapi.testclient import TestClient
 
+from helpers import idle_broker
 from rostra.api.app import create_app
 from rostra.config import load_settings
-from rostra.live.broker import QUEUE_LIMIT, Broker
+from rostra.live.broker import QUEUE_LIMIT
 from rostra.store.events import EventRow
 
 
-async def _never():
-    await asyncio.Event().wait()
-    yield
-
-
 def test_a_slow_reader_is_dropped_not_buffered(db):
-    broker = Broker(db, _never(), max_streams=10, retention=timedelta(hours=1))
+    broker = idle_broker(db)
     stream = broker.subscribe(7)
     for n in range(QUEUE_LIMIT + 5):
         broker._dispatch(EventRow(n + 1, 7, "vote", "{}"))
@@ -29,7 +22,7 @@ def test_a_slow_reader_is_dropped_not_buffered(db):
 
 
 def test_streams_beyond_the_cap_are_refused(db):
-    broker = Broker(db, _never(), max_streams=2, retention=timedelta(hours=1))
+    broker = idle_broker(db, max_streams=2)
     assert broker.subscribe(1) and broker.subscribe(2)
     assert broker.subscribe(3) is None
 

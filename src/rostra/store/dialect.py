@@ -1,4 +1,4 @@
-"""The few statements whose spelling differs between SQLite and PostgreSQL."""
+"""The few statements whose spelling or behaviour differs between SQLite and PostgreSQL."""
 
 from sqlalchemy import Connection, Table, func, select
 from sqlalchemy.dialects import postgresql, sqlite
