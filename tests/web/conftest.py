@@ -117,7 +117,9 @@ def host_page(page, server):
 @pytest.fixture(scope="session")
 def strict_site(server) -> str:
     """A second site on the session server with the toxicity model, the
-    think-again nudge and a banned word: its comments can be nudged and rejected."""
+    think-again nudge and a banned word: its comments can be nudged and rejected.
+    The model rejects nothing here (the banned word does), so a rude comment
+    posted anyway is held whatever score above the nudge the model gives it."""
     from rostra.service.sites import create_site
     from rostra.store.database import open_database
 
@@ -131,6 +133,7 @@ def strict_site(server) -> str:
         "strict",
         toxicity_model=True,
         think_again=True,
+        reject_threshold=1.0,
         banned_words=["zanzibarbaz"],
     )
     return "strict"

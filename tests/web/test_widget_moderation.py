@@ -13,9 +13,9 @@ from rostra.store.database import open_database
 from rostra.store.schema import comments as comment_table
 from rostra.store.schema import reports as report_table
 
-# The shipped model scores this about 0.6: above the think-again threshold,
-# below the rejection one, so posting it anyway holds it for a moderator. The
-# emoji (two UTF-16 units, one code point) and the leading blank line check
+# The shipped model scores this above the think-again threshold (about 0.8);
+# the strict site rejects nothing by score, so posting it anyway holds it for
+# a moderator. The emoji (two UTF-16 units, one code point) and the leading blank line check
 # that the widget counts offsets as the server does.
 RUDE = "\n🙄 Honestly, what a stupid take. The author is an idiot."
 
