@@ -7,6 +7,7 @@ import random
 import pytest
 
 from rostra.moderation import finetune
+from rostra.moderation.train import Corpus
 
 
 def test_length_batches_use_every_row_once_and_group_similar_lengths() -> None:
@@ -30,7 +31,7 @@ def test_length_batches_are_shuffled_between_epochs() -> None:
 
 
 def test_balanced_weights_give_both_classes_equal_mass() -> None:
-    rows = finetune.Rows(
+    rows = Corpus(
         texts=["a", "b", "c", "d", "e"], labels=[1, 1, 1, 1, 0], weights=[1.0, 1.0, 3.0, 1.0, 0.6]
     )
     weights = finetune.balanced_weights(rows)

@@ -18,14 +18,13 @@ import math
 import random
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import click
 
 from .metrics import roc_auc
+from .train import SEED, Corpus
 
-SEED = 20240611
 FROZEN_LAYERS = 2
 HIDDEN = 128
 BATCH = 32
@@ -33,13 +32,6 @@ BODY_LR = 5e-5
 HEAD_LR = 1e-3
 WARMUP_SHARE = 0.05
 WEIGHT_DECAY = 0.01
-
-
-@dataclass
-class Rows:
-    texts: list[str]
-    labels: list[int]
-    weights: list[float]
 
 
 def pooled_model(bert: Any) -> Any:
@@ -87,7 +79,7 @@ def head_arrays(head: Any) -> tuple[Any, Any, Any, float]:
     return w1, b1, w2, float(second.bias.detach().numpy()[0])
 
 
-def balanced_weights(rows: Rows) -> list[float]:
+def balanced_weights(rows: Corpus) -> list[float]:
     """Source weight times a class weight that gives both classes equal mass."""
     positive = sum(w for w, y in zip(rows.weights, rows.labels, strict=True) if y == 1)
     negative = sum(w for w, y in zip(rows.weights, rows.labels, strict=True) if y == 0)
@@ -161,8 +153,8 @@ def _schedule(total_steps: int) -> Callable[[int], float]:
 def finetune(
     bert: Any,
     encode: Callable[[str], list[int]],
-    train: Rows,
-    valid: Rows,
+    train: Corpus,
+    valid: Corpus,
     epochs: int,
 ) -> tuple[Any, Any, float, int]:
     """Train encoder and head; return (pooled model, head, validation AUC, epochs)

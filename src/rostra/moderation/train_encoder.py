@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import json
 import math
-import random
 import shutil
 import tempfile
 import time
@@ -36,14 +35,13 @@ import click
 from . import artifact
 from . import encoder as enc
 from . import finetune as ft
-from .augment import obfuscate
 from .classifier import DEFAULT_MODEL_PATH, THRESHOLDS_PATH, ToxicityClassifier, sigmoid
 from .commands import data_option
 from .datasets import TRAINED_ON, load
 from .metrics import precision_recall, roc_auc
 from .normalize import normalize_text
 from .suite import load_suite
-from .train import AUGMENT_SHARE, SALIENT_WORDS, Corpus, _thresholds, _training_rows, _validation
+from .train import SALIENT_WORDS, Corpus, _augment, _thresholds, _training_rows, _validation
 
 EPOCHS = 3
 BLEND_GRID = [k / 20 for k in range(21)]
@@ -55,23 +53,6 @@ def _salient_words() -> set[str]:
     weights = artifact.load(DEFAULT_MODEL_PATH).weights
     words = [(coef, name[2:]) for name, (_, coef) in weights.items() if name.startswith("w ")]
     return {w for _, w in sorted(words, reverse=True)[:SALIENT_WORDS] if " " not in w}
-
-
-def _with_disguises(corpus: Corpus) -> ft.Rows:
-    rng = random.Random(ft.SEED)
-    salient = _salient_words()
-    rows = ft.Rows(list(corpus.texts), list(corpus.labels), list(corpus.weights))
-    for text, label, weight in zip(corpus.texts, corpus.labels, corpus.weights, strict=True):
-        if rng.random() < AUGMENT_SHARE:
-            disguised = obfuscate(text, rng, salient)
-            if disguised != text:
-                rows.texts.append(disguised)
-                rows.labels.append(label)
-                rows.weights.append(weight)
-    click.echo(
-        f"fine-tuning rows: {len(rows.texts)} ({len(rows.texts) - len(corpus.texts)} disguised)"
-    )
-    return rows
 
 
 def _export_onnx(pooled: Any, onnx_out: Path) -> None:
@@ -126,7 +107,7 @@ def _tokenizer() -> Any:
 
 
 def _fine_tuned(
-    train: ft.Rows, valid: Corpus, epochs: int, threads: int
+    train: Corpus, valid: Corpus, epochs: int, threads: int
 ) -> tuple[Any, Any, float, int]:
     """Fine-tune, then move the weights into an eager-attention copy, which
     exports to a plain ONNX graph."""
@@ -135,9 +116,8 @@ def _fine_tuned(
     torch.set_num_threads(threads)
     tokenizer = _tokenizer()
     bert = _base_model("sdpa")
-    valid_rows = ft.Rows(valid.texts, valid.labels, valid.weights)
     _, head, auc, chosen = ft.finetune(
-        bert, lambda text: tokenizer.encode(text).ids, train, valid_rows, epochs
+        bert, lambda text: tokenizer.encode(text).ids, train, valid, epochs
     )
     eager = _base_model("eager")
     eager.load_state_dict(bert.state_dict())
@@ -155,8 +135,11 @@ def _linear_thresholds() -> dict[str, float]:
     return {"hold": float(linear["hold"]), "reject": float(linear["reject"])}
 
 
-def _sample(items: list[Any], limit: int) -> list[Any]:
-    return items[:: max(1, len(items) // limit)]
+def _sample(corpus: Corpus, limit: int) -> Corpus:
+    """Every k-th row, about `limit` of them: a quick trial run."""
+    step = max(1, len(corpus.texts) // limit)
+    parts = (corpus.texts, corpus.labels, corpus.weights, corpus.sources)
+    return Corpus(*(part[::step] for part in parts))
 
 
 def _blend_weight(
@@ -193,18 +176,11 @@ def main(data_dir: Path, epochs: int, threads: int, limit: int | None, out: Path
     started = time.perf_counter()
     examples = load(data_dir, TRAINED_ON)
     suite_texts = {normalize_text(case.text) for case in load_suite()}
-    train = _with_disguises(_training_rows(examples, suite_texts))
+    # train.py's disguised copies, aimed at the shipped linear model's strongest words
+    train = _augment(_training_rows(examples, suite_texts), _salient_words())
     valid = _validation(examples)
     if limit:
-        train = ft.Rows(
-            *(_sample(part, limit) for part in (train.texts, train.labels, train.weights))
-        )
-        valid = Corpus(
-            *(
-                _sample(part, limit)
-                for part in (valid.texts, valid.labels, valid.weights, valid.sources)
-            )
-        )
+        train, valid = _sample(train, limit), _sample(valid, limit)
 
     pooled, head, fp32_auc, chosen = _fine_tuned(train, valid, epochs, threads)
     out.mkdir(parents=True, exist_ok=True)
