@@ -11,6 +11,10 @@ def valid(**changes):
     return payload
 
 
+def thread_of(api) -> int:
+    return api.get("/api/v1/threads", params={"site": "news", "key": "k"}).json()["thread"]["id"]
+
+
 def count(api) -> int:
     return api.get("/api/v1/threads", params={"site": "news", "key": "k"}).json()["thread"]["count"]
 
@@ -130,3 +134,92 @@ def test_expired_token(api, db):
         headers={**ORIGIN, "X-Edit-Token": created["edit_token"]},
     )
     assert_error(response, 403, "edit_window_closed")
+
+
+BEYOND_INT64 = 2**63  # one more than SQLite and PostgreSQL can store
+
+
+@pytest.mark.parametrize(
+    "method, path, body",
+    [
+        ("get", "/api/v1/comments/{id}/replies", None),
+        ("get", "/api/v1/comments/{id}/context", None),
+        ("patch", "/api/v1/comments/{id}", {"body": "changed"}),
+        ("delete", "/api/v1/comments/{id}", None),
+        ("post", "/api/v1/comments/{id}/vote", {"value": 1}),
+        ("post", "/api/v1/comments/{id}/report", {"reason": "spam"}),
+        ("get", "/api/v1/threads/{id}/events", None),
+    ],
+)
+def test_ids_beyond_what_a_database_stores_are_refused(api, method, path, body):
+    api.post("/api/v1/comments", json=valid(), headers=ORIGIN)
+    for comment_id in (BEYOND_INT64, 10**30, 0):
+        kwargs = {"json": body} if body is not None else {}
+        response = api.request(method, path.format(id=comment_id), headers=ORIGIN, **kwargs)
+        assert_error(response, 400, "invalid_request")
+    assert count(api) == 1
+
+
+def test_parent_beyond_what_a_database_stores_is_refused(api):
+    assert_error(
+        api.post("/api/v1/comments", json=valid(parent=BEYOND_INT64), headers=ORIGIN),
+        400,
+        "invalid_request",
+    )
+    assert count(api) == 0
+
+
+def _cursor(payload: list) -> str:
+    import base64
+    import json
+
+    return base64.urlsafe_b64encode(json.dumps(payload).encode()).decode().rstrip("=")
+
+
+def test_cursors_with_numbers_beyond_what_a_database_stores_are_refused(api):
+    created = api.post("/api/v1/comments", json=valid(), headers=ORIGIN).json()
+    thread_id = thread_of(api)
+    replies = f"/api/v1/comments/{created['comment']['id']}/replies"
+    for payload in (["r", created["comment"]["id"], BEYOND_INT64, 0], ["r", BEYOND_INT64, 0, 0]):
+        assert_error(api.get(replies, params={"cursor": _cursor(payload)}), 400, "invalid_cursor")
+    for payload in (
+        ["t", thread_id, "newest", BEYOND_INT64, 1, 1],
+        ["t", thread_id, "oldest", 1, BEYOND_INT64, 1],
+        ["t", thread_id, "best", 0.5, 1, BEYOND_INT64],
+    ):
+        params = {"site": "news", "key": "k", "cursor": _cursor(payload)}
+        assert_error(api.get("/api/v1/threads", params=params), 400, "invalid_cursor")
+
+
+@pytest.mark.parametrize(
+    "payload, field",
+    [
+        (valid(body="half a pair \ud800 here"), "body"),
+        (valid(author={"name": "Ana \udfff"}), "author.name"),
+        (valid(thread={"key": "k\ud83d"}), "thread.key"),
+    ],
+)
+def test_unpaired_surrogates_are_refused(api, payload, field):
+    import json
+
+    escaped = json.dumps(payload).encode()  # "\\ud800": valid JSON, not valid text
+    headers = {**ORIGIN, "Content-Type": "application/json"}
+    response = api.post("/api/v1/comments", content=escaped, headers=headers)
+    assert_error(response, 400, "invalid_request")
+    assert response.json()["message"].startswith(f"{field}:")
+    assert count(api) == 0
+
+
+def test_secrets_and_numbers_in_any_script_are_refused_not_crashed_on(api):
+    created = api.post("/api/v1/comments", json=valid(), headers=ORIGIN).json()
+    comment = f"/api/v1/comments/{created['comment']['id']}"
+    forged = api.post("/api/v1/comments", json=valid(form_token="1.é€"), headers=ORIGIN)
+    assert forged.status_code == 201 and forged.json()["status"] == "pending", forged.text
+    events = f"/api/v1/threads/{thread_of(api)}/events"
+    for last_seen in ("²".encode(), "١".encode(), b"+1", b"1_0"):
+        answer = api.get(events, headers={"Last-Event-ID": last_seen})
+        assert_error(answer, 400, "invalid_last_event_id")
+    edit = api.patch(comment, json={"body": "x"}, headers={**ORIGIN, "X-Edit-Token": "é".encode()})
+    assert_error(edit, 403, "bad_token")
+    page = api.get("/api/v1/threads", params={"site": "news", "key": "k"}).json()
+    assert [c["html"] for c in page["comments"]] == ["<p>hi</p>"]

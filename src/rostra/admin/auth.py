@@ -1,6 +1,5 @@
 """Logging in and out: argon2 passwords, hashed session tokens, CSRF tokens, lockout."""
 
-import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -9,7 +8,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from rostra.admin.accounts import PASSWORDS, Moderator, Role
 from rostra.errors import RostraError
-from rostra.service.identity import hash_token
+from rostra.service.identity import hash_token, same_secret
 from rostra.store import users as user_store
 from rostra.store.database import Database
 
@@ -121,4 +120,4 @@ def log_out(db: Database, token: str | None) -> None:
 
 
 def csrf_matches(expected: str, given: str | None) -> bool:
-    return bool(given) and hmac.compare_digest(expected.encode(), given.encode())
+    return bool(given) and same_secret(given, expected)

@@ -33,7 +33,10 @@ def _describe_validation(exc: RequestValidationError) -> tuple[str, str]:
     if first.get("type") == "json_invalid":
         position = first.get("loc", [None, None])[-1]
         return "malformed_json", f"The request body is not valid JSON (near position {position})."
-    where = ".".join(str(part) for part in first.get("loc", ()) if part != "body") or "request"
+    loc = list(first.get("loc", ()))
+    if loc[:1] == ["body"]:  # where FastAPI found it, not a field (one field is itself "body")
+        loc = loc[1:]
+    where = ".".join(map(str, loc)) or "request"
     return "invalid_request", f"{where}: {first.get('msg', 'invalid value')}"
 
 

@@ -2,11 +2,26 @@
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from rostra.domain import text
+from rostra.domain.numbers import STORED_INT_MAX
 
 
 class Strict(BaseModel):
+    """A request body: unknown fields and text that is not Unicode are refused."""
+
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _whole_characters(cls, value: object) -> object:
+        # JSON may escape half of a surrogate pair ("\ud800"), which is no
+        # character at all: nothing downstream (hashing, the tokenizer, the
+        # database) could store or read it.
+        if isinstance(value, str) and not text.is_encodable(value):
+            raise ValueError("Text must not contain unpaired surrogate escapes")
+        return value
 
 
 class ThreadRef(Strict):
@@ -28,7 +43,9 @@ class AuthorIn(Strict):
 class CommentIn(Strict):
     site: str
     thread: ThreadRef
-    parent: int | None = Field(None, description="Id of the comment replied to")
+    parent: int | None = Field(
+        None, ge=1, le=STORED_INT_MAX, description="Id of the comment replied to"
+    )
     author: AuthorIn | None = Field(
         None, description="Required unless signed in (Authorization: Bearer <session>)"
     )

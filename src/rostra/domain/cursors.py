@@ -7,9 +7,12 @@ It is base64url-encoded JSON: opaque to clients, validated strictly here.
 
 import base64
 import binascii
+import math
 from dataclasses import dataclass
 
 import orjson
+
+from rostra.domain.numbers import is_stored_count, is_stored_int
 
 SORTS = ("best", "newest", "oldest")
 
@@ -51,10 +54,6 @@ def _decode(cursor: str) -> list:
     return payload
 
 
-def _is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
-
-
 def encode_top_level(cursor: TopLevelCursor) -> str:
     return _encode(["t", cursor.thread_id, cursor.sort, cursor.key, cursor.comment_id, cursor.seen])
 
@@ -64,10 +63,14 @@ def decode_top_level(text: str) -> TopLevelCursor:
     if len(payload) != 6 or payload[0] != "t":
         raise InvalidCursor("The cursor is not one for a list of comments.")
     _, thread_id, sort, key, comment_id, seen = payload
-    valid_key = isinstance(key, float | int) if sort == "best" else isinstance(key, int)
-    if isinstance(key, bool) or not (
-        _is_int(thread_id) and sort in SORTS and valid_key and _is_int(comment_id) and _is_int(seen)
-    ):
+    if sort == "best":
+        valid_key = (
+            isinstance(key, float | int) and not isinstance(key, bool) and math.isfinite(key)
+        )
+    else:
+        valid_key = is_stored_int(key)
+    counts = (thread_id, comment_id, seen)
+    if not (sort in SORTS and valid_key and all(is_stored_count(v) for v in counts)):
         raise InvalidCursor("The cursor is not one this server made.")
     return TopLevelCursor(thread_id, sort, float(key) if sort == "best" else key, comment_id, seen)
 
@@ -78,6 +81,6 @@ def encode_replies(cursor: RepliesCursor) -> str:
 
 def decode_replies(text: str) -> RepliesCursor:
     payload = _decode(text)
-    if len(payload) != 4 or payload[0] != "r" or not all(_is_int(v) for v in payload[1:]):
+    if len(payload) != 4 or payload[0] != "r" or not all(is_stored_count(v) for v in payload[1:]):
         raise InvalidCursor("The cursor is not one for a list of replies.")
     return RepliesCursor(payload[1], payload[2], payload[3])

@@ -33,6 +33,15 @@ class InvalidText(ValueError):
         self.message = message
 
 
+def is_encodable(text: str) -> bool:
+    """False when the text holds half of a surrogate pair, which no encoding can store."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def clean_line(text: str) -> str:
     """NFC-normalise, drop invisible and control characters, collapse whitespace."""
     text = unicodedata.normalize("NFC", text)

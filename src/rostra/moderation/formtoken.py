@@ -9,6 +9,9 @@ import hashlib
 import hmac
 from datetime import datetime
 
+from rostra.domain.numbers import parse_count
+from rostra.service.identity import same_secret
+
 MAX_AGE_SECONDS = 24 * 3600
 
 
@@ -20,9 +23,11 @@ def issue(secret: bytes, site_id: int, now: datetime) -> str:
 def seconds_since_issued(secret: bytes, site_id: int, token: str, now: datetime) -> float | None:
     """Age of a genuine token, or None for a forged, foreign or stale one."""
     stamp, _, signature = token.partition(".")
-    if not stamp.isdigit() or not hmac.compare_digest(signature, _sign(secret, site_id, stamp)):
+    issued = parse_count(stamp)
+    expected = _sign(secret, site_id, stamp)
+    if issued is None or not same_secret(signature, expected):
         return None
-    age = now.timestamp() - int(stamp)
+    age = now.timestamp() - issued
     return age if -5 <= age <= MAX_AGE_SECONDS else None
 
 

@@ -13,6 +13,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Connection
 
+from rostra.domain.numbers import parse_count
+from rostra.service.identity import same_secret
 from rostra.store.secrets import read_secret
 
 CONFIRM_LIFETIME = timedelta(days=14)
@@ -39,27 +41,25 @@ def confirm_token(key: bytes, subscription_id: int, email: str, issued: datetime
 
 def token_subscription(token: str) -> int | None:
     """The subscription a token names, before checking it (None when malformed)."""
-    head = token.split(".", 1)[0]
-    return int(head) if head.isdigit() and len(head) < 19 else None
+    return parse_count(token.split(".", 1)[0])
 
 
 def unsubscribe_matches(key: bytes, token: str, email: str) -> bool:
     subscription_id = token_subscription(token)
     if subscription_id is None:
         return False
-    return hmac.compare_digest(token, unsubscribe_token(key, subscription_id, email))
+    return same_secret(token, unsubscribe_token(key, subscription_id, email))
 
 
 def confirm_matches(key: bytes, token: str, email: str, now: datetime) -> bool:
     parts = token.split(".")
-    if len(parts) != 3 or token_subscription(token) is None or not parts[1].isdigit():
+    stamp = parse_count(parts[1]) if len(parts) == 3 else None
+    if stamp is None or token_subscription(token) is None or len(parts[1]) > 11:
         return False
-    if len(parts[1]) > 11:
-        return False
-    issued = datetime.fromtimestamp(int(parts[1]), now.tzinfo)
+    issued = datetime.fromtimestamp(stamp, now.tzinfo)
     if not issued - timedelta(minutes=5) <= now <= issued + CONFIRM_LIFETIME:
         return False
-    return hmac.compare_digest(token, confirm_token(key, int(parts[0]), email, issued))
+    return same_secret(token, confirm_token(key, int(parts[0]), email, issued))
 
 
 def webhook_signature(secret: str, timestamp: int, body: bytes) -> str:

@@ -35,6 +35,17 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def same_secret(given: str, expected: str) -> bool:
+    """Constant-time comparison of a secret a client sent with the expected one.
+
+    `hmac.compare_digest` raises on text with non-ASCII characters, and a
+    client can send any text, so both sides are compared as bytes.
+    """
+    return hmac.compare_digest(
+        given.encode("utf-8", "surrogatepass"), expected.encode("utf-8", "surrogatepass")
+    )
+
+
 def edit_token_matches(token: str | None, stored_hash: str | None) -> bool:
     if not token or not stored_hash:
         return False

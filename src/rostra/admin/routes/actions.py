@@ -6,6 +6,8 @@ from fastapi.responses import Response
 from rostra.admin import actions, sanctions, undo
 from rostra.admin.actions import Outcome
 from rostra.admin.web import AdminRoute, Ctx, Form, Posted, done
+from rostra.api.params import RowId
+from rostra.domain.numbers import parse_count
 from rostra.errors import InvalidInput, NotFound
 
 router = APIRouter(route_class=AdminRoute)
@@ -43,7 +45,7 @@ def _run(ctx: Ctx, user, action: str, ids: list[int], form: Form) -> Outcome:
 
 
 @router.post("/comments/{comment_id}/{action}")
-def act(request: Request, comment_id: int, action: str, ctx: Ctx, posted: Posted) -> Response:
+def act(request: Request, comment_id: RowId, action: str, ctx: Ctx, posted: Posted) -> Response:
     user, form = posted
     outcome = _run(ctx, user, action, [comment_id], form)
     return _answer(request, outcome, form, f"/admin/comments/{comment_id}")
@@ -55,12 +57,9 @@ def bulk(request: Request, ctx: Ctx, posted: Posted) -> Response:
     action = form.get("action")
     if action not in BULK:
         raise InvalidInput("unknown_action", f"Bulk actions are: {', '.join(BULK)}.")
-    try:
-        ids = [int(value) for value in form.getlist("ids")]
-    except ValueError:
-        raise InvalidInput(
-            "invalid_ids", "The selection holds something that is not a comment id."
-        ) from None
+    ids = [parse_count(value) for value in form.getlist("ids")]
+    if None in ids:
+        raise InvalidInput("invalid_ids", "The selection holds something that is not a comment id.")
     return _answer(request, _run(ctx, user, action, ids, form), form, "/admin/queue/held")
 
 

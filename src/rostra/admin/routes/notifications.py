@@ -8,6 +8,7 @@ from fastapi.responses import HTMLResponse
 from rostra.admin.accounts import Moderator
 from rostra.admin.routes.common import page
 from rostra.admin.web import AdminRoute, Ctx, Moderating, Posted
+from rostra.api.params import RowId
 from rostra.errors import Forbidden, NotFound, RostraError
 from rostra.notify import moderators, webhooks
 from rostra.store import audit
@@ -85,7 +86,7 @@ def add_webhook(request: Request, name: str, ctx: Ctx, posted: Posted) -> HTMLRe
 
 @router.post("/sites/{name}/webhooks/{webhook_id}/delete")
 def remove_webhook(
-    request: Request, name: str, webhook_id: int, ctx: Ctx, posted: Posted
+    request: Request, name: str, webhook_id: RowId, ctx: Ctx, posted: Posted
 ) -> HTMLResponse:
     user, _ = posted
     site = _admin_site(ctx.db, user, name)

@@ -7,6 +7,7 @@ from rostra.admin import queue as queue_service
 from rostra.admin.routes.common import page as render_page
 from rostra.admin.sanctions import DURATION_LABELS, LABELS
 from rostra.admin.web import AdminRoute, Ctx, Moderating
+from rostra.api.params import RowId
 from rostra.store.sanctions import KINDS
 
 router = APIRouter(route_class=AdminRoute)
@@ -23,7 +24,7 @@ def queue_page(
 
 
 @router.get("/comments/{comment_id}")
-def comment_page(request: Request, comment_id: int, ctx: Ctx, user: Moderating) -> HTMLResponse:
+def comment_page(request: Request, comment_id: RowId, ctx: Ctx, user: Moderating) -> HTMLResponse:
     found = queue_service.detail(ctx.db, user, comment_id)
     return render_page(
         request, ctx, user, "comment.html", detail=found, item=found.item, kinds=KINDS,

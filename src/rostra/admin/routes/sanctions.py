@@ -10,6 +10,7 @@ from rostra.admin.queue import visible_sites
 from rostra.admin.routes.common import page
 from rostra.admin.sanctions import DURATION_LABELS, LABELS, Target
 from rostra.admin.web import AdminRoute, Ctx, Moderating, Posted, done
+from rostra.api.params import RowId
 from rostra.store import sanctions as sanction_store
 from rostra.store import users as user_store
 from rostra.store.sanctions import KINDS
@@ -46,7 +47,7 @@ def create(request: Request, ctx: Ctx, posted: Posted) -> Response:
 
 
 @router.post("/sanctions/{sanction_id}/lift")
-def lift(request: Request, sanction_id: int, ctx: Ctx, posted: Posted) -> Response:
+def lift(request: Request, sanction_id: RowId, ctx: Ctx, posted: Posted) -> Response:
     user, form = posted
     outcome = sanction_service.lift(ctx.db, user, sanction_id, form.get("reason") or None)
     return done(request, {"message": outcome.message}, form.get("next") or "/admin/sanctions")

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends, Header, Request, Response
 
 from rostra.api.context import AppContext, client, context
 from rostra.api.cors import allow_origin
+from rostra.api.params import RowId
 from rostra.api.responses import CompactJSON
 from rostra.api.schemas import (
     CommentIn,
@@ -68,7 +69,7 @@ def _own_response(
 
 
 def _allow_for_comment(
-    ctx: AppContext, request: Request, response: Response, comment_id: int
+    ctx: AppContext, request: Request, response: Response, comment_id: RowId
 ) -> None:
     with ctx.db.read() as conn:
         record = comment_store.comment_by_id(conn, comment_id)
@@ -114,7 +115,7 @@ def create_comment(
 @router.patch("/comments/{comment_id}", response_model=OwnCommentOut, summary="Edit your comment")
 def edit_comment(
     request: Request,
-    comment_id: int,
+    comment_id: RowId,
     payload: EditIn,
     ctx: Annotated[AppContext, Depends(context)],
     x_edit_token: Annotated[str | None, Header()] = None,
@@ -132,7 +133,7 @@ def edit_comment(
 @router.delete("/comments/{comment_id}", summary="Delete your comment")
 def delete_comment(
     request: Request,
-    comment_id: int,
+    comment_id: RowId,
     ctx: Annotated[AppContext, Depends(context)],
     x_edit_token: Annotated[str | None, Header()] = None,
 ):
@@ -147,7 +148,10 @@ def delete_comment(
 
 @router.post("/comments/{comment_id}/vote", response_model=VoteOut, summary="Vote on a comment")
 def vote(
-    request: Request, comment_id: int, payload: VoteIn, ctx: Annotated[AppContext, Depends(context)]
+    request: Request,
+    comment_id: RowId,
+    payload: VoteIn,
+    ctx: Annotated[AppContext, Depends(context)],
 ):
     """One vote per reader and comment; voting again changes it, 0 withdraws it."""
     result = comment_service.vote(
@@ -177,7 +181,7 @@ def preview(request: Request, payload: PreviewIn, ctx: Annotated[AppContext, Dep
 @router.get("/comments/{comment_id}/context", summary="Where a comment sits, for deep links")
 def comment_context(
     request: Request,
-    comment_id: int,
+    comment_id: RowId,
     ctx: Annotated[AppContext, Depends(context)],
     sort: str = "best",
 ):

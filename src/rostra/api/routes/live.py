@@ -9,7 +9,9 @@ from starlette.concurrency import run_in_threadpool
 
 from rostra.api.context import AppContext
 from rostra.api.cors import allow_origin
+from rostra.api.params import RowId
 from rostra.api.schemas import ErrorOut
+from rostra.domain.numbers import parse_count
 from rostra.errors import InvalidInput, NotFound
 from rostra.live.broker import Stream
 from rostra.store import events as event_store
@@ -30,11 +32,12 @@ def _last_event_id(request: Request) -> int:
     given = request.headers.get("last-event-id") or request.query_params.get("last_event_id")
     if given is None:
         return 0
-    if not given.isdigit():
+    after = parse_count(given)
+    if after is None:
         raise InvalidInput(
             "invalid_last_event_id", "Last-Event-ID must be an event id this server sent."
         )
-    return int(given)
+    return after
 
 
 @router.get(
@@ -46,7 +49,7 @@ def _last_event_id(request: Request) -> int:
         503: {"model": ErrorOut},
     },
 )
-async def thread_events(thread_id: int, request: Request):
+async def thread_events(thread_id: RowId, request: Request):
     """Events `comment`, `edit`, `remove` and `vote`, each with its id for
     `Last-Event-ID` resumption; a comment line every 15 s keeps proxies open."""
     ctx: AppContext = request.app.state.rostra

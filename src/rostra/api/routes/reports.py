@@ -3,12 +3,13 @@
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from rostra.api.context import AppContext, client, context
 from rostra.api.cors import allow_origin
+from rostra.api.params import RowId
 from rostra.api.responses import CompactJSON
-from rostra.api.schemas import ErrorOut
+from rostra.api.schemas import ErrorOut, Strict
 from rostra.service import reports as report_service
 
 router = APIRouter(
@@ -16,9 +17,7 @@ router = APIRouter(
 )
 
 
-class ReportIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class ReportIn(Strict):
     reason: Literal["abuse", "spam", "off_topic", "other"]
     note: str | None = Field(None, max_length=report_service.MAX_NOTE)
 
@@ -36,7 +35,7 @@ class ReportOut(BaseModel):
 )
 def report_comment(
     request: Request,
-    comment_id: int,
+    comment_id: RowId,
     payload: ReportIn,
     ctx: Annotated[AppContext, Depends(context)],
 ):

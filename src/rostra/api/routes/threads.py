@@ -7,6 +7,7 @@ from starlette.concurrency import run_in_threadpool
 
 from rostra.api.context import AppContext, context
 from rostra.api.cors import allow_origin
+from rostra.api.params import RowId
 from rostra.api.responses import CompactJSON
 from rostra.api.schemas import CountsOut, ErrorOut, PageOut, RepliesOut
 from rostra.errors import InvalidInput, NotFound
@@ -109,7 +110,7 @@ async def thread_page(request: Request):
 def more_replies(
     request: Request,
     ctx: Annotated[AppContext, Depends(context)],
-    comment_id: int,
+    comment_id: RowId,
     cursor: str | None = None,
     limit: int = 20,
     replies: int = 3,
