@@ -217,6 +217,10 @@ def test_bad_input_gets_clear_4xx_answers(ctx, as_admin):
     assert as_admin.get("/admin/comments/abc").status_code == 400
     assert as_admin.get(f"/admin/comments/{2**63}").status_code == 400
     assert as_admin.post(f"/admin/comments/{2**63}/approve", as_json=True).status_code == 400
+    nul = as_admin.post(
+        "/admin/bulk", {"action": "reject", "ids": 1, "reason": "a\x00b"}, as_json=True
+    )
+    assert nul.status_code == 400 and nul.json()["error"] == "malformed_form"
     for ids in ("x", str(2**63), "²", " 1"):
         refused = as_admin.post("/admin/bulk", {"action": "approve", "ids": ids}, as_json=True)
         assert refused.status_code == 400 and refused.json()["error"] == "invalid_ids", ids

@@ -223,3 +223,14 @@ def test_secrets_and_numbers_in_any_script_are_refused_not_crashed_on(api):
     assert_error(edit, 403, "bad_token")
     page = api.get("/api/v1/threads", params={"site": "news", "key": "k"}).json()
     assert [c["html"] for c in page["comments"]] == ["<p>hi</p>"]
+
+
+def test_nul_characters_are_refused_wherever_they_come(api):
+    # PostgreSQL cannot hold a NUL in text; SQLite could, so both refuse it alike.
+    for params in ({"site": "news\x00", "key": "k"}, {"site": "news", "key": "k\x00"}):
+        assert_error(api.get("/api/v1/threads", params=params), 400, "invalid_request")
+    assert_error(api.get("/api/v1/feeds/news%00.atom"), 400, "invalid_request")
+    posted = api.post("/api/v1/comments", json=valid(body="before\x00after"), headers=ORIGIN)
+    assert_error(posted, 400, "invalid_request")
+    assert "NUL" in posted.json()["message"]
+    assert count(api) == 0

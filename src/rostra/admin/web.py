@@ -189,7 +189,10 @@ async def read_form(request: Request) -> Form:
     if len(body) > MAX_FORM_BYTES:
         raise RostraError("form_too_large", "The form is too large.")
     try:
-        return Form(parse_qsl(body.decode("utf-8"), keep_blank_values=True, max_num_fields=1000))
+        fields = parse_qsl(body.decode("utf-8"), keep_blank_values=True, max_num_fields=1000)
+        if any("\x00" in name or "\x00" in value for name, value in fields):
+            raise ValueError("a NUL character")
+        return Form(fields)
     except (UnicodeDecodeError, ValueError):
         raise RostraError("malformed_form", "The form could not be read.") from None
 

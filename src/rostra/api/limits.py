@@ -1,4 +1,4 @@
-"""Refuse oversized request bodies before any handler reads them."""
+"""Refuse oversized request bodies, and addresses holding a NUL, before any handler runs."""
 
 import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -9,7 +9,11 @@ class BodyTooLarge(Exception):
 
 
 class RequestSizeLimit:
-    """Checks Content-Length up front and counts streamed bytes as they arrive."""
+    """Checks Content-Length up front and counts streamed bytes as they arrive.
+
+    It also refuses a path or query string with a NUL character: no field
+    may hold one, and PostgreSQL would fail on it in a text comparison.
+    """
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app = app
@@ -19,9 +23,13 @@ class RequestSizeLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        if "\x00" in scope["path"] or b"%00" in scope.get("query_string", b""):
+            message = "The address holds a NUL character, which no field may contain."
+            await _refuse(send, 400, "invalid_request", message)
+            return
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
-            await self._refuse(send)
+            await self._too_large(send)
             return
         received = 0
         started = False
@@ -44,23 +52,23 @@ class RequestSizeLimit:
             await self.app(scope, limited_receive, tracking_send)
         except BodyTooLarge:
             if not started:
-                await self._refuse(send)
+                await self._too_large(send)
 
-    async def _refuse(self, send: Send) -> None:
-        body = orjson.dumps(
-            {
-                "error": "request_too_large",
-                "message": f"The request is larger than {self.max_bytes} bytes.",
-            }
-        )
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(body)).encode()),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
+    async def _too_large(self, send: Send) -> None:
+        message = f"The request is larger than {self.max_bytes} bytes."
+        await _refuse(send, 413, "request_too_large", message)
+
+
+async def _refuse(send: Send, status: int, code: str, message: str) -> None:
+    body = orjson.dumps({"error": code, "message": message})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})

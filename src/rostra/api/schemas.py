@@ -16,11 +16,10 @@ class Strict(BaseModel):
     @field_validator("*", mode="after")
     @classmethod
     def _whole_characters(cls, value: object) -> object:
-        # JSON may escape half of a surrogate pair ("\ud800"), which is no
-        # character at all: nothing downstream (hashing, the tokenizer, the
-        # database) could store or read it.
-        if isinstance(value, str) and not text.is_encodable(value):
-            raise ValueError("Text must not contain unpaired surrogate escapes")
+        # JSON may escape a NUL ("\u0000") or half of a surrogate pair
+        # ("\ud800"), which no text column can store.
+        if isinstance(value, str) and not text.is_storable(value):
+            raise ValueError("Text must not contain NUL characters or unpaired surrogate escapes")
         return value
 
 

@@ -33,8 +33,11 @@ class InvalidText(ValueError):
         self.message = message
 
 
-def is_encodable(text: str) -> bool:
-    """False when the text holds half of a surrogate pair, which no encoding can store."""
+def is_storable(text: str) -> bool:
+    """False for text no database column can hold: a NUL (PostgreSQL refuses
+    it) or half of a surrogate pair (no encoding has it)."""
+    if "\x00" in text:
+        return False
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
