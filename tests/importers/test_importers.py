@@ -348,6 +348,35 @@ def test_commento_export(db, site):
     assert set(thread_rows(db)) == {"https://news.example/2024/03/harbour-plan"}
 
 
+def test_json_escapes_no_column_can_hold_are_mended_not_fatal(db, site, tmp_path):
+    # JSON may escape a NUL (PostgreSQL refuses it in text) or half a surrogate pair.
+    source = (FIXTURES / "commento.json").read_text()
+    broken = tmp_path / "escapes.json"
+    broken.write_text(
+        source.replace('"commentHex": "c1"', '"commentHex": "c\\u00001"')
+        .replace("Hello **world**", "Hello \\u0000**world** \\ud800")
+        .replace("news.example/2024/03/harbour-plan", "news.example/2024/03/harbour\\udfff-plan")
+        .replace('"name": "Ana"', '"name": "A\\u0000na \\ud83d"')
+    )
+    report = imported(db, "commento", broken)
+    assert report.imported == 4
+    found = rows(db)
+    assert found["commento:c1"].body_source == "Hello **world** \ufffd"
+    assert found["commento:c1"].author_name == "Ana \ufffd"
+    assert set(thread_rows(db)) == {"https://news.example/2024/03/harbour\ufffd-plan"}
+    assert imported(db, "commento", broken).imported == 0  # and a second run finds it unchanged
+
+
+def test_a_json_export_that_is_not_utf8_stops_with_its_position(db, site, tmp_path):
+    broken = tmp_path / "latin1.json"
+    broken.write_bytes((FIXTURES / "commento.json").read_bytes().replace(b"Nested", b"N\xe9sted"))
+    with pytest.raises(ImportFailure) as failure:
+        imported(db, "commento", broken)
+    assert "not UTF-8" in failure.value.message and "0xe9" in failure.value.message
+    assert failure.value.position.startswith("after character")
+    assert rows(db) == {}
+
+
 # --- round trips --------------------------------------------------------------------------------
 
 

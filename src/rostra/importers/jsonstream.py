@@ -30,7 +30,14 @@ class _Reader:
         return self.consumed + self.pos
 
     def _fill(self) -> None:
-        data = self.stream.read(_CHUNK)
+        try:
+            data = self.stream.read(_CHUNK)
+        except UnicodeDecodeError as exc:
+            read = self.consumed + len(self.buffer)
+            bad = exc.object[exc.start]
+            raise ImportFailure(
+                f"after character {read}", f"the file is not UTF-8 text (byte 0x{bad:02x})"
+            ) from None
         if not data:
             self.eof = True
         self.consumed += self.pos

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 
 from rostra.domain.policy import Status
+from rostra.domain.text import is_storable
 
 
 class BodyFormat(StrEnum):
@@ -57,6 +58,44 @@ class SourceRecord:
         if self.parent_ref is not None:
             return self.parent_ref
         return None if self.parent_id is None else f"{self.source}:{self.parent_id}"
+
+
+_TEXT_FIELDS = (
+    "source_id", "parent_id", "author_name", "author_email", "author_website", "body", "ip",
+    "ip_hash", "author_key", "source_ref", "parent_ref",
+)  # fmt: skip
+
+
+def _needs_mending(value: str | None) -> bool:
+    return value is not None and ("\x00" in value or not (value.isascii() or is_storable(value)))
+
+
+def _mended(value: str) -> str:
+    value = value.replace("\x00", "")
+    return "".join("\ufffd" if "\ud800" <= c <= "\udfff" else c for c in value)
+
+
+def mend(record: SourceRecord) -> SourceRecord:
+    """The record with text no database column can hold mended, in place.
+
+    JSON exports may escape a NUL (which PostgreSQL refuses in text) or half
+    of a surrogate pair (which no encoding has); an Isso database may hold a
+    NUL. NULs are dropped and unpaired surrogates become U+FFFD, so the
+    comment is kept with a visible mark rather than refused.
+    """
+    for name in _TEXT_FIELDS:
+        value = getattr(record, name)
+        if _needs_mending(value):
+            setattr(record, name, _mended(value))
+    thread = record.thread
+    if any(_needs_mending(v) for v in (thread.identifier, thread.url, thread.title)):
+        record.thread = ThreadInfo(
+            *(
+                None if v is None else _mended(v)
+                for v in (thread.identifier, thread.url, thread.title)
+            )
+        )
+    return record
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,6 +36,7 @@ from rostra.importers.records import (
     RecordError,
     SourceRecord,
     ThreadInfo,
+    mend,
 )
 from rostra.importers.report import ImportReport
 from rostra.service.identity import Hasher
@@ -233,6 +234,7 @@ class Preparer:
         self.ip_cache: dict[str, tuple[str, str]] = {}
 
     def __call__(self, record: SourceRecord) -> Ready:
+        record = mend(record)
         ref = record.ref
         parent_ref = record.parent_source_ref
         if parent_ref == ref:
