@@ -61,3 +61,21 @@ def test_many_lines_stream_in_batches() -> None:
     assert code == 0
     assert len(rows) == 700
     assert [r["verdict"] != "publish" for r in rows] == [k % 3 == 0 for k in range(700)]
+
+
+def test_lines_that_are_not_text_get_error_records_and_scoring_goes_on() -> None:
+    stdin = b"\n".join(
+        [
+            CIVIL.encode(),
+            b"caf\xe9 in Latin-1, not UTF-8",
+            b'{"text": "half a pair \\ud800"}',
+            TOXIC.encode(),
+        ]
+    )
+    result = CliRunner().invoke(moderation, ["score"], input=stdin + b"\n")
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert result.exit_code == 1
+    assert rows[0]["verdict"] == "publish"
+    assert rows[1] == {"line": 2, "error": "the line is not UTF-8 text"}
+    assert rows[2]["line"] == 3 and "surrogate" in rows[2]["error"]
+    assert rows[3]["verdict"] != "publish"

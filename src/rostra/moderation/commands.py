@@ -44,6 +44,8 @@ def parse_line(line: str, number: int) -> tuple[str | None, dict[str, Any]]:
     stripped = line.rstrip("\r\n")
     if not stripped.strip():
         return None, {"line": number, "error": "empty line"}
+    if not _is_text(stripped):  # bytes that are not UTF-8, read with surrogateescape
+        return None, {"line": number, "error": "the line is not UTF-8 text"}
     if not stripped.lstrip().startswith("{"):
         return stripped, {}
     try:
@@ -53,7 +55,17 @@ def parse_line(line: str, number: int) -> tuple[str | None, dict[str, Any]]:
     if not isinstance(row, dict) or not isinstance(row.get("text"), str):
         return None, {"line": number, "error": 'JSON object needs a string "text" field'}
     echo = {"id": row["id"]} if "id" in row else {}
+    if not _is_text(row["text"]):
+        return None, {"line": number, "error": '"text" holds an unpaired surrogate escape'}
     return row["text"], echo
+
+
+def _is_text(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _batches(lines: Iterable[str]) -> Iterator[list[tuple[int, str]]]:
@@ -128,6 +140,8 @@ def score(hold: float, reject: float, model: Path | None) -> None:
     if reject < hold:
         raise click.BadParameter("--reject must be at least --hold", param_hint="--reject")
     clf = ToxicityClassifier.load(model)
+    # A line of bytes that are not UTF-8 becomes an error record, not the end of the run.
+    sys.stdin.reconfigure(errors="surrogateescape")
     failures = score_stream(clf, sys.stdin, sys.stdout, hold, reject)
     if failures:
         click.echo(f"{failures} input line(s) could not be scored; see the error records", err=True)
