@@ -509,9 +509,13 @@ def migrate_db(source_url, target_url) -> None:
     """Copy everything from one database to another (e.g. SQLite to PostgreSQL),
     verified by row counts and checksums."""
     from rostra.ops.copy import CopyError, copy_database
-    from rostra.store.database import open_database
+    from rostra.store.database import open_database, sqlite_file
     from rostra.store.migrate import upgrade_database
 
+    source_file = sqlite_file(source_url)
+    if source_file is not None and not source_file.exists():
+        # Opening it would create an empty database and "copy" nothing.
+        raise click.ClickException(f"there is no SQLite database at {source_file}")
     for url in (source_url, target_url):
         try:
             upgrade_database(url)

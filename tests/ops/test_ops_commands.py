@@ -57,6 +57,22 @@ def test_backup_refuses_postgresql(tmp_path):
     assert result.exit_code != 0 and "pg_dump" in result.output
 
 
+def test_backup_into_a_missing_folder_is_refused_clearly(tmp_path):
+    sqlite_url = str(tmp_path / "live.db")
+    upgrade_database(sqlite_url)
+    target = tmp_path / "no-such-folder" / "backup.db"
+    result = run("backup", str(target), "--database", sqlite_url)
+    assert result.exit_code == 1 and "is not a folder" in result.output
+    assert not target.parent.exists()
+
+
+def test_migrate_db_from_a_missing_sqlite_file_copies_nothing_and_says_so(tmp_path):
+    missing, target = tmp_path / "typo.db", tmp_path / "target.db"
+    result = run("migrate-db", "--from", str(missing), "--to", str(target))
+    assert result.exit_code == 1 and f"no SQLite database at {missing}" in result.output
+    assert not missing.exists() and not target.exists()
+
+
 def test_migrate_db_from_sqlite_to_postgresql_keeps_everything(tmp_path, ctx):
     from rostra.service.sites import create_site
     from rostra.store.database import open_database

@@ -23,8 +23,14 @@ def backup_sqlite(database_url: str, target: Path) -> int:
         raise BackupError(f"{source_path} does not exist")
     if target.exists():
         raise BackupError(f"{target} exists already; choose a new file")
+    if not target.parent.is_dir():
+        raise BackupError(f"{target.parent} is not a folder; the backup cannot be written there")
     source = sqlite3.connect(source_path)
-    destination = sqlite3.connect(target)
+    try:
+        destination = sqlite3.connect(target)
+    except sqlite3.Error as exc:
+        source.close()
+        raise BackupError(f"cannot write {target}: {exc}") from None
     try:
         with destination:
             source.backup(destination, pages=1024)
