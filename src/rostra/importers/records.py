@@ -4,6 +4,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
+from operator import attrgetter
 
 from rostra.domain.policy import Status
 from rostra.domain.text import is_storable
@@ -66,6 +67,9 @@ _TEXT_FIELDS = (
 )  # fmt: skip
 
 
+_texts_of = attrgetter(*_TEXT_FIELDS)
+
+
 def _needs_mending(value: str | None) -> bool:
     return value is not None and ("\x00" in value or not (value.isascii() or is_storable(value)))
 
@@ -83,11 +87,14 @@ def mend(record: SourceRecord) -> SourceRecord:
     NUL. NULs are dropped and unpaired surrogates become U+FFFD, so the
     comment is kept with a visible mark rather than refused.
     """
+    thread = record.thread
+    texts = (*_texts_of(record), thread.identifier, thread.url, thread.title)
+    if not _needs_mending("".join(filter(None, texts))):  # nearly every record: one check
+        return record
     for name in _TEXT_FIELDS:
         value = getattr(record, name)
         if _needs_mending(value):
             setattr(record, name, _mended(value))
-    thread = record.thread
     if any(_needs_mending(v) for v in (thread.identifier, thread.url, thread.title)):
         record.thread = ThreadInfo(
             *(
