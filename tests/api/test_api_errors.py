@@ -105,6 +105,9 @@ def test_bad_thread_reads(api, params, status, code):
 def test_unknown_comment_and_route(api):
     assert_error(api.post("/api/v1/comments/999/vote", json={"value": 1}), 404, "unknown_comment")
     assert_error(api.post("/api/v1/comments/1/vote", json={"value": 7}), 400, "invalid_request")
+    for not_a_vote in (True, 1.0, "1"):
+        answer = api.post("/api/v1/comments/1/vote", json={"value": not_a_vote})
+        assert_error(answer, 400, "invalid_request")
     assert_error(api.get("/api/v1/comments/abc/replies"), 400, "invalid_request")
     assert_error(api.get("/api/v1/nothing-here"), 404, "not_found")
     assert_error(api.put("/api/v1/comments"), 405, "method_not_allowed")

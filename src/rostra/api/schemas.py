@@ -64,6 +64,14 @@ class EditIn(Strict):
 class VoteIn(Strict):
     value: Literal[-1, 0, 1] = Field(description="1 up, -1 down, 0 withdraws the vote")
 
+    @field_validator("value", mode="before")
+    @classmethod
+    def _a_whole_number(cls, value: object) -> object:
+        # Lax validation would take true as 1 and 1.0 as 1: a client bug, not a vote.
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise ValueError("Input should be -1, 0 or 1")
+        return value
+
 
 class PreviewIn(Strict):
     body: str
