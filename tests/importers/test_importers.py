@@ -318,6 +318,20 @@ def test_isso_database(db, site, tmp_path):
     }
 
 
+def test_isso_text_that_is_not_utf8_or_holds_a_nul_is_kept_mended(db, site, tmp_path):
+    isso = tmp_path / "comments.db"
+    with sqlite3.connect(isso) as conn:
+        conn.executescript((FIXTURES / "isso.sql").read_text())
+        conn.execute("UPDATE comments SET text = CAST(x'48e96c6c6f' AS TEXT) WHERE id = 1")
+        conn.execute("UPDATE comments SET author = 'Bo' || char(0) || 'b' WHERE id = 3")
+        conn.execute("UPDATE comments SET likes = 'many' WHERE id = 4")
+    report = imported(db, "isso", isso, continue_on_error=True)
+    found = rows(db)
+    assert found["isso:1"].body_source == "H\ufffdllo"
+    assert found["isso:3"].author_name == "Bob"
+    assert "isso:4" not in found and report.problems[0].message.startswith("the likes count")
+
+
 def test_isso_rejects_a_file_that_is_not_its_database(db, site, tmp_path):
     with pytest.raises(ImportFailure, match="not an Isso database"):
         imported(db, "isso", FIXTURES / "commento.json")

@@ -40,6 +40,19 @@ def _time(value: object, what: str) -> datetime:
         raise RecordError(f"the {what} time {value!r} is not a Unix timestamp") from None
 
 
+def _count(value: object, what: str) -> int:
+    try:
+        return max(0, int(value or 0))
+    except (TypeError, ValueError, OverflowError):
+        raise RecordError(f"the {what} count {value!r} is not a number") from None
+
+
+def _text(raw: bytes) -> str:
+    # Isso writes UTF-8, but other tools may have left other bytes in its
+    # file: keep the comment with U+FFFD in their place rather than stop.
+    return raw.decode("utf-8", "replace")
+
+
 def _record(row: tuple, threads: dict[int, ThreadInfo]) -> SourceRecord:
     (comment_id, tid, parent, created, modified, mode, addr, body, author, email, website,
      likes, dislikes, uri, title) = row  # fmt: skip
@@ -66,8 +79,8 @@ def _record(row: tuple, threads: dict[int, ThreadInfo]) -> SourceRecord:
         ip=blank_to_none(addr),
         position=f"comment {comment_id}",
         edited_at=_time(modified, "modified") if modified else None,
-        upvotes=int(likes or 0),
-        downvotes=int(dislikes or 0),
+        upvotes=_count(likes, "likes"),
+        downvotes=_count(dislikes, "dislikes"),
     )
 
 
@@ -76,6 +89,7 @@ def read(path: Path) -> Iterator[SourceRecord | Problem]:
         connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     except sqlite3.Error as exc:
         raise ImportFailure(str(path), f"cannot open the Isso database ({exc})") from None
+    connection.text_factory = _text
     try:
         try:
             rows = connection.execute(_QUERY)
