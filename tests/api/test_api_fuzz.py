@@ -50,7 +50,12 @@ def test_no_generated_request_makes_the_server_fail(api):
             suppress_health_check=list(HealthCheck),
         )
         def request_it(case) -> None:
-            answer = api.request(**case.as_transport_kwargs(base_url="http://testserver"))
+            sent = case.as_transport_kwargs(base_url="http://testserver")
+            cookies = sent.pop("cookies", None)  # sent as a header: the client keeps none
+            if cookies:
+                cookie = "; ".join(f"{name}={value}" for name, value in cookies.items())
+                sent["headers"] = {**(sent.get("headers") or {}), "Cookie": cookie}
+            answer = api.request(**sent)
             if answer.status_code >= 500:
                 failures.append(f"{case.as_curl_command()} -> {answer.status_code}")
 
