@@ -197,6 +197,20 @@ def test_openapi_description_and_docs_page(api):
     assert api.get("/api/v1/docs").status_code == 200
 
 
+def test_openapi_documents_the_errors_the_server_sends(api):
+    spec = api.get("/api/v1/openapi.json").json()
+    error_body = {"$ref": "#/components/schemas/ErrorOut"}
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            responses = operation["responses"]
+            assert "422" not in responses, (method, path)  # bad input answers 400
+            if operation.get("parameters") or "requestBody" in operation:
+                schema = responses["400"]["content"]["application/json"]["schema"]
+                assert schema == error_body, (method, path)
+    assert "HTTPValidationError" not in spec["components"]["schemas"]
+    assert "429" in spec["paths"]["/api/v1/comments"]["post"]["responses"]
+
+
 @pytest.mark.parametrize("sort", ["best", "newest", "oldest"])
 def test_sort_parameter(api, sort):
     create(api)

@@ -14,6 +14,7 @@ from rostra.api.cors import SiteCors
 from rostra.api.errors import install_error_handlers
 from rostra.api.fastpath import ThreadPageFastPath
 from rostra.api.limits import RequestSizeLimit
+from rostra.api.openapi import describe_as_served
 from rostra.api.responses import CompactJSON
 from rostra.api.routes import comments, feeds, live, readers, reports, threads
 from rostra.api.routes import subscriptions as subscription_pages
@@ -94,6 +95,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.rostra = ctx
     install_error_handlers(app)
+    describe_as_served(app)
     for module in (threads, comments, feeds, reports, live, readers):
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(ops_routes.router)

@@ -78,7 +78,17 @@ def _allow_for_comment(
 
 
 @router.post(
-    "/comments", status_code=201, response_model=OwnCommentOut, summary="Post a comment or reply"
+    "/comments",
+    status_code=201,
+    response_model=OwnCommentOut,
+    summary="Post a comment or reply",
+    responses={
+        429: {
+            "model": ErrorOut,
+            "description": "Too many comments a minute from this author or address; "
+            "the Retry-After header says when to try again",
+        }
+    },
 )
 def create_comment(
     request: Request, payload: CommentIn, ctx: Annotated[AppContext, Depends(context)]
