@@ -86,6 +86,25 @@ def test_bad_tokens_are_refused_with_a_clear_error(api, db, make, code):
     assert not api.get("/api/v1/auth/me", headers=ORIGIN).is_success
 
 
+@pytest.mark.parametrize(
+    "claims",
+    [
+        {"sub": "u\x00-1"},
+        {"sub": "u-\ud800"},
+        {"name": "An\udfffna"},
+        {"email": "a\x00@news.example"},
+    ],
+)
+def test_claims_no_column_can_hold_are_refused(api, db, claims):
+    # A NUL fails in PostgreSQL and half a surrogate pair anywhere: the site's
+    # token is refused with the claim named, not a server error.
+    hs256_site(db)
+    answer = sign_in(api, token(claims))
+    assert answer.status_code == 400, answer.text
+    assert answer.json()["error"] == "sso_invalid_claim"
+    assert repr(next(iter(claims))) in answer.json()["message"]
+
+
 def test_issuer_and_audience_are_checked_when_configured(api, db):
     configure_identity(
         db, "news",

@@ -79,7 +79,17 @@ def verify_token(token: str, sso: SsoSettings) -> SsoClaims:
     return _claims(claims)
 
 
+_TEXT_CLAIMS = ("sub", "name", "preferred_username", "picture", "avatar", "email")
+
+
 def _claims(claims: dict) -> SsoClaims:
+    for claim in _TEXT_CLAIMS:
+        value = claims.get(claim)
+        if isinstance(value, str) and not text.is_storable(value):
+            raise InvalidInput(
+                "sso_invalid_claim",
+                f"The sign-in token's {claim!r} claim holds a NUL or an unpaired surrogate.",
+            )
     subject = str(claims["sub"]).strip()
     if not subject or len(subject) > 254:
         raise Unauthorized("sso_missing_claim", "The sign-in token's 'sub' claim is empty.")
