@@ -33,6 +33,17 @@ MAX_REPLIES_PER_PAGE = 600
 
 
 PAGE_DEFAULTS = {"limit": 20, "replies": 3, "depth": 4}
+# What a reader may ask for: top-level comments (or replies) per page, replies
+# shown under each, and levels of replies shown. The page cost is bounded by them.
+PAGE_BOUNDS = {"limit": (1, 100), "replies": (0, 20), "depth": (0, 10)}
+
+
+def _out_of_bounds(numbers: Mapping[str, int]) -> str | None:
+    """The first parameter outside its bounds, if any."""
+    for name, (low, high) in PAGE_BOUNDS.items():
+        if not low <= numbers[name] <= high:
+            return name
+    return None
 
 
 def _integer(query: Mapping[str, str], name: str, default: int) -> int:
@@ -75,12 +86,10 @@ class PageRequest:
     def validated(self) -> "PageRequest":
         if self.sort not in SORTS:
             raise InvalidInput("invalid_sort", f"sort must be one of {', '.join(SORTS)}.")
-        if not 1 <= self.limit <= 100:
-            raise InvalidInput("invalid_limit", "limit must be between 1 and 100.")
-        if not 0 <= self.replies <= 20:
-            raise InvalidInput("invalid_replies", "replies must be between 0 and 20.")
-        if not 0 <= self.depth <= 10:
-            raise InvalidInput("invalid_depth", "depth must be between 0 and 10.")
+        wrong = _out_of_bounds({"limit": self.limit, "replies": self.replies, "depth": self.depth})
+        if wrong is not None:
+            low, high = PAGE_BOUNDS[wrong]
+            raise InvalidInput(f"invalid_{wrong}", f"{wrong} must be between {low} and {high}.")
         return self
 
 
@@ -308,7 +317,7 @@ def replies_page(
 
     Returns the JSON body and the id of the comment's site (for CORS).
     """
-    if not 1 <= limit <= 100 or not 0 <= replies <= 20 or not 0 <= depth <= 10:
+    if _out_of_bounds({"limit": limit, "replies": replies, "depth": depth}) is not None:
         raise InvalidInput("invalid_limit", "limit must be 1-100, replies 0-20 and depth 0-10.")
     after = _replies_cursor(comment_id, cursor)
     with db.read() as conn:

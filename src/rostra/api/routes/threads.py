@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from rostra.api.context import AppContext, context
@@ -20,6 +20,24 @@ router = APIRouter(tags=["threads"], responses={400: {"model": ErrorOut}, 404: {
 
 JSON = "application/json"
 MAX_COUNT_KEYS = 200
+
+
+def _bounded(name: str) -> dict:
+    low, high = pages.PAGE_BOUNDS[name]
+    return {
+        "type": "integer",
+        "default": pages.PAGE_DEFAULTS[name],
+        "minimum": low,
+        "maximum": high,
+    }
+
+
+def _bounded_query(name: str, default: int, description: str):
+    low, high = pages.PAGE_BOUNDS[name]
+    # Documented, not enforced here: the service answers with its own error codes.
+    return Query(
+        default, description=description, json_schema_extra={"minimum": low, "maximum": high}
+    )
 
 
 _PAGE_PARAMETERS = [
@@ -45,19 +63,19 @@ _PAGE_PARAMETERS = [
         "name": "limit",
         "in": "query",
         "description": "Top-level comments per page (1-100)",
-        "schema": {"type": "integer", "default": 20},
+        "schema": _bounded("limit"),
     },
     {
         "name": "replies",
         "in": "query",
         "description": "Replies shown under each comment (0-20)",
-        "schema": {"type": "integer", "default": 3},
+        "schema": _bounded("replies"),
     },
     {
         "name": "depth",
         "in": "query",
         "description": "Levels of replies shown (0-10)",
-        "schema": {"type": "integer", "default": 4},
+        "schema": _bounded("depth"),
     },
     {
         "name": "cursor",
@@ -112,9 +130,9 @@ def more_replies(
     ctx: Annotated[AppContext, Depends(context)],
     comment_id: RowId,
     cursor: str | None = None,
-    limit: int = 20,
-    replies: int = 3,
-    depth: int = 3,
+    limit: int = _bounded_query("limit", 20, "Replies per page (1-100)"),
+    replies: int = _bounded_query("replies", 3, "Replies shown under each reply (0-20)"),
+    depth: int = _bounded_query("depth", 3, "Levels of replies shown (0-10)"),
 ):
     body, site_id = pages.replies_page(ctx.db, comment_id, cursor, limit, replies, depth)
     response = Response(body, media_type=JSON)
