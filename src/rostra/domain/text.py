@@ -33,16 +33,19 @@ class InvalidText(ValueError):
         self.message = message
 
 
-def is_storable(text: str) -> bool:
-    """False for text no database column can hold: a NUL (PostgreSQL refuses
-    it) or half of a surrogate pair (no encoding has it)."""
-    if "\x00" in text:
-        return False
+def is_encodable(text: str) -> bool:
+    """False when the text holds half of a surrogate pair, which no encoding has."""
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
         return False
     return True
+
+
+def is_storable(text: str) -> bool:
+    """False for text no database column can hold: a NUL (PostgreSQL refuses
+    it) or half of a surrogate pair."""
+    return "\x00" not in text and is_encodable(text)
 
 
 def clean_line(text: str) -> str:

@@ -10,6 +10,8 @@ from typing import IO, Any
 
 import click
 
+from rostra.domain.text import is_encodable
+
 from .classifier import DEFAULT_HOLD_THRESHOLD, DEFAULT_REJECT_THRESHOLD, ToxicityClassifier
 
 DEFAULT_DATA_DIR = Path("../shared/data/moderation")
@@ -44,7 +46,7 @@ def parse_line(line: str, number: int) -> tuple[str | None, dict[str, Any]]:
     stripped = line.rstrip("\r\n")
     if not stripped.strip():
         return None, {"line": number, "error": "empty line"}
-    if not _is_text(stripped):  # bytes that are not UTF-8, read with surrogateescape
+    if not is_encodable(stripped):  # bytes that are not UTF-8, read with surrogateescape
         return None, {"line": number, "error": "the line is not UTF-8 text"}
     if not stripped.lstrip().startswith("{"):
         return stripped, {}
@@ -55,17 +57,9 @@ def parse_line(line: str, number: int) -> tuple[str | None, dict[str, Any]]:
     if not isinstance(row, dict) or not isinstance(row.get("text"), str):
         return None, {"line": number, "error": 'JSON object needs a string "text" field'}
     echo = {"id": row["id"]} if "id" in row else {}
-    if not _is_text(row["text"]):
+    if not is_encodable(row["text"]):
         return None, {"line": number, "error": '"text" holds an unpaired surrogate escape'}
     return row["text"], echo
-
-
-def _is_text(value: str) -> bool:
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def _batches(lines: Iterable[str]) -> Iterator[list[tuple[int, str]]]:
