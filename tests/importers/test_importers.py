@@ -377,7 +377,7 @@ def test_json_escapes_no_column_can_hold_are_mended_not_fatal(db, site, tmp_path
     found = rows(db)
     assert found["commento:c1"].body_source == "Hello **world** \ufffd"
     assert found["commento:c1"].author_name == "Ana \ufffd"
-    assert set(thread_rows(db)) == {"https://news.example/2024/03/harbour\ufffd-plan"}
+    assert set(thread_rows(db)) == {"https://news.example/2024/03/harbour%EF%BF%BD-plan"}
     assert imported(db, "commento", broken).imported == 0  # and a second run finds it unchanged
 
 
@@ -628,3 +628,28 @@ def test_an_import_into_postgresql_does_not_wait_for_a_request_holding_the_table
     assert report.imported == 9 and len(rows(db)) == 9
     assert waited < 10  # the lock timeout (2 s), then the indexed insert; not the request's end
     assert _comment_indexes(db) == indexes
+
+
+def test_a_thread_imported_by_its_unicode_link_is_the_one_the_browser_opens(ctx, site, tmp_path):
+    db = ctx.db
+    export = tmp_path / "unicode-link.xml"
+    export.write_text(
+        '<?xml version="1.0"?><disqus xmlns="http://disqus.com" '
+        'xmlns:dsq="http://disqus.com/disqus-internals">'
+        '<thread dsq:id="1"><link>https://Bücher.example/новости/статья?utm_source=x</link>'
+        "<createdAt>2024-03-01T08:00:00Z</createdAt></thread>"
+        '<post dsq:id="10"><message><![CDATA[<p>Imported</p>]]></message>'
+        "<createdAt>2024-03-01T09:00:00Z</createdAt><isDeleted>false</isDeleted>"
+        '<isSpam>false</isSpam><author><name>A</name></author><thread dsq:id="1"/></post>'
+        "</disqus>",
+        encoding="utf-8",
+    )
+    imported(db, "disqus", export)
+    # What the widget sends: location.href, punycode host and UTF-8 escapes.
+    browser = (
+        "https://xn--bcher-kva.example/%D0%BD%D0%BE%D0%B2%D0%BE%D1%81%D1%82%D0%B8"
+        "/%D1%81%D1%82%D0%B0%D1%82%D1%8C%D1%8F"
+    )
+    reply_to_import = post(db, ctx.hasher, "From the page", key=None, thread_url=browser)
+    assert list(thread_rows(db)) == [browser]
+    assert {row.thread_id for row in rows(db).values()} == {reply_to_import.comment.thread_id}

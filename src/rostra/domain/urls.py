@@ -1,6 +1,9 @@
 """Normalisation of page URLs into stable thread keys."""
 
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+import re
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
+
+import idna
 
 # Query parameters that identify a campaign or a click, never the article.
 _TRACKING_PREFIXES = ("utm_", "mc_", "pk_", "hsa_", "_hs")
@@ -32,6 +35,10 @@ _TRACKING_NAMES = frozenset(
     }
 )
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+# Characters a path may hold as they are (RFC 3986); `%` stays, to keep escapes.
+_PATH_SAFE = "/:@!$&'()*+,;=%-._~"
+_ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")
+_UNRESERVED = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 
 
 class InvalidURL(ValueError):
@@ -49,7 +56,10 @@ def normalize_page_url(url: str) -> str:
     Scheme and host are lower-cased, the default port, the fragment and
     tracking parameters are dropped, the remaining parameters sorted and a
     trailing slash removed, so that links shared from a newsletter or a
-    social network find the same thread as the article itself.
+    social network find the same thread as the article itself. Host and path
+    take the one spelling a browser's `location.href` gives (punycode host,
+    UTF-8 escapes in the path), so a link written in Unicode in an export or
+    a feed finds the thread the widget opened, and the other way round.
     """
     try:
         parts = urlsplit(url.strip())
@@ -59,15 +69,43 @@ def normalize_page_url(url: str) -> str:
     scheme = parts.scheme.lower()
     if scheme not in _DEFAULT_PORTS or not parts.hostname:
         raise InvalidURL("expected an absolute http or https URL")
-    host = parts.hostname.lower()
-    if ":" in host:
-        host = f"[{host}]"
+    host = _host(parts.hostname)
     if port is not None and port != _DEFAULT_PORTS[scheme]:
         host = f"{host}:{port}"
-    path = parts.path or "/"
+    path = _path(parts.path)
     if len(path) > 1:
         path = path.rstrip("/") or "/"
     query = sorted(
         (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_tracking(k)
     )
     return urlunsplit((scheme, host, path, urlencode(query), ""))
+
+
+def _host(hostname: str) -> str:
+    """The host as a browser sends it: lower case, no final dot, and a Unicode
+    name in its ASCII (punycode) form, so `bücher.example` and
+    `xn--bcher-kva.example` are one site."""
+    host = hostname.lower().rstrip(".")
+    if ":" in host:
+        return f"[{host}]"
+    if not host:
+        raise InvalidURL("expected an absolute http or https URL")
+    if host.isascii():
+        return host
+    try:
+        return idna.encode(host, uts46=True).decode("ascii")
+    except UnicodeError as exc:  # idna.IDNAError is one
+        raise InvalidURL(f"the host name is not a valid domain name: {exc}") from None
+
+
+def _path(path: str) -> str:
+    """The path with one spelling per character: non-ASCII and unsafe characters
+    escaped as UTF-8 (as browsers send them), escapes in upper case, and
+    escaped letters, digits and `-._~` written plainly (RFC 3986, 6.2.2)."""
+    escaped = quote(path or "/", safe=_PATH_SAFE, errors="replace")
+    return _ESCAPE.sub(_canonical_escape, escaped)
+
+
+def _canonical_escape(match: re.Match) -> str:
+    code = int(match.group(1), 16)
+    return chr(code) if code in _UNRESERVED else f"%{code:02X}"

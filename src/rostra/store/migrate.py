@@ -30,12 +30,13 @@ def current_revision(connection: Connection) -> str | None:
     return MigrationContext.configure(connection).get_current_revision()
 
 
-def upgrade_database(url: str) -> str:
-    """Bring the schema to the newest revision and make sure server secrets exist."""
+def upgrade_database(url: str, revision: str = "head") -> str:
+    """Bring the schema to the newest revision (or the one given) and make sure
+    server secrets exist."""
     engine = open_migration_engine(url)
     try:
         with engine.begin() as connection:
-            command.upgrade(_alembic_config(connection), "head")
+            command.upgrade(_alembic_config(connection), revision)
             _ensure_server_secret(connection, "hash_salt")
             # Signs the links in mails (confirm, unsubscribe): no login needed to use them.
             _ensure_server_secret(connection, "link_key")
