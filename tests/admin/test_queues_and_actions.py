@@ -246,3 +246,12 @@ def test_queues_page_through_their_items(ctx, as_admin):
     second = as_admin.get("/admin/queue/held?page=2").text
     assert len(ids_in_order(first)) == 25 and len(ids_in_order(second)) == 2
     assert "Next →" in first and "Next →" not in second
+
+
+def test_a_thread_named_by_its_link_reads_in_its_own_script_in_the_queue(ctx, as_admin):
+    hold(ctx, "On a Cyrillic page", key=None, thread_url="https://bücher.example/новости")
+    hold(ctx, "Tricky link", key=None, thread_url="https://news.example/a\u202eb")
+    page = as_admin.get("/admin/queue/held").text
+    assert ">https://bücher.example/новости</a>" in page
+    # A direction override stays escaped: it could make one link look like another.
+    assert ">https://news.example/a%E2%80%AEb</a>" in page

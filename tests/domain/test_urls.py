@@ -1,6 +1,6 @@
 import pytest
 
-from rostra.domain.urls import InvalidURL, normalize_page_url
+from rostra.domain.urls import InvalidURL, normalize_page_url, readable_url
 
 
 @pytest.mark.parametrize(
@@ -70,3 +70,11 @@ def test_host_follows_browsers_for_sharp_s_and_keeps_ascii_hosts_as_they_are():
 def test_hosts_that_are_not_domain_names_are_refused(bad):
     with pytest.raises(InvalidURL):
         normalize_page_url(bad)
+
+
+def test_a_stored_link_reads_in_its_own_script_but_hides_no_tricks():
+    stored = normalize_page_url("https://bücher.example/новости/a%2Fb")
+    assert readable_url(stored) == "https://bücher.example/новости/a%2Fb"
+    assert readable_url("https://n.example/x%E2%80%AEy") == "https://n.example/x%E2%80%AEy"
+    assert readable_url("https://n.example/%FF") == "https://n.example/%FF"
+    assert readable_url("article-42%41") == "article-42%41"  # an explicit id is not a link

@@ -24,6 +24,7 @@ from rostra.admin.accounts import Moderator
 from rostra.admin.auth import csrf_matches, session_moderator
 from rostra.api.context import AppContext, context
 from rostra.api.responses import CompactJSON
+from rostra.domain.urls import readable_url
 from rostra.errors import RostraError
 
 SESSION_COOKIE = "rostra_session"
@@ -73,7 +74,7 @@ def percent(value: float | None) -> str:
     return "–" if value is None else f"{value * 100:.1f}%"
 
 
-TEMPLATES.filters.update(ago=ago, duration=duration, percent=percent)
+TEMPLATES.filters.update(ago=ago, duration=duration, percent=percent, readable_url=readable_url)
 TEMPLATES.globals["stamp"] = lambda when: when.strftime("%Y-%m-%d %H:%M UTC") if when else ""
 
 

@@ -1,7 +1,8 @@
 """Normalisation of page URLs into stable thread keys."""
 
 import re
-from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
+import unicodedata
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
 import idna
 
@@ -109,3 +110,35 @@ def _path(path: str) -> str:
 def _canonical_escape(match: re.Match) -> str:
     code = int(match.group(1), 16)
     return chr(code) if code in _UNRESERVED else f"%{code:02X}"
+
+
+def readable_url(url: str) -> str:
+    """A stored page URL as a person reads it: Unicode host and path.
+
+    For display only; anything but an http(s) URL (an explicit thread id) is
+    returned as it is. A character that is invisible or changes the direction
+    of text stays escaped, so a link cannot pass itself off as another one.
+    """
+    if not url.startswith(("http://", "https://")):
+        return url
+    try:
+        parts = urlsplit(url)
+        host = parts.netloc
+        if "xn--" in host:
+            host = idna.decode(host)
+    except (ValueError, UnicodeError):
+        return url
+    path = "".join(_readable(piece) for piece in re.split(r"(%2F|%2f)", parts.path))
+    return urlunsplit((parts.scheme, host, path, parts.query, parts.fragment))
+
+
+def _readable(piece: str) -> str:
+    if piece.lower() == "%2f":
+        return piece
+    try:
+        decoded = unquote(piece, errors="strict")
+    except UnicodeDecodeError:  # escapes of bytes that are not UTF-8 text
+        return piece
+    if any(unicodedata.category(c)[0] in "CZ" and c != " " for c in decoded):
+        return piece
+    return decoded
