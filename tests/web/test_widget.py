@@ -199,9 +199,11 @@ def test_vote_updates_the_count_at_once(page, host_page, server):
     up.click()
     expect(score).to_have_text("2")
     expect(up).to_have_attribute("aria-pressed", "true")
-    with page.expect_response(re.compile(r"/vote$")):
+    # Changing one's mind at once: the second click does not wait for the
+    # first answer, and the server must still end with the second vote.
+    with page.expect_response(lambda r: r.url.endswith("/vote") and '"your_vote":-1' in r.text()):
         down.click()
-        expect(score).to_have_text("0")
+    expect(score).to_have_text("0")
     expect(down).to_have_attribute("aria-pressed", "true")
     expect(up).to_have_attribute("aria-pressed", "false")
     assert server.page(thread)["comments"][0]["score"] == 0
@@ -216,6 +218,31 @@ def test_vote_updates_the_count_at_once(page, host_page, server):
     # Readers cannot vote on their own comments: the buttons say so.
     mine = post(page, "My own words")
     expect(mine.locator(":scope > .acts .up")).to_be_disabled()
+
+
+def test_a_vote_taken_back_at_once_is_taken_back_on_the_server(page, host_page, server):
+    thread = server.new_thread("undo-vote")
+    server.post(thread, "Vote and undo")
+    host_page(thread)
+    score = comment(page, "Vote and undo").locator(":scope > .acts .score")
+    up = comment(page, "Vote and undo").locator(":scope > .acts .up")
+    expect(score).to_have_text("0")
+    # The first vote's request is held back until the reader has clicked again.
+    held, holding = [], [True]
+    page.route(
+        re.compile(r"/vote$"), lambda route: held.append(route) if holding[0] else route.continue_()
+    )
+    up.click()
+    up.click()  # pressing again withdraws, before the first answer came
+    page.wait_for_timeout(200)
+    holding[0] = False
+    for route in held:
+        route.continue_()
+    expect(up).to_have_attribute("aria-pressed", "false")
+    expect(score).to_have_text("0")
+    page.wait_for_timeout(300)  # let a late answer arrive, if any
+    assert server.page(thread)["comments"][0]["score"] == 0
+    expect(score).to_have_text("0")
 
 
 def test_switch_order(page, host_page, server):

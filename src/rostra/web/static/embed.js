@@ -1259,7 +1259,17 @@
       return stone;
     }
 
-    async vote(c, art, value, { up, down, score }) {
+    vote(c, art, value, buttons) {
+      // One vote at a time per comment: a quick second click waits for the
+      // first answer, so the server applies them in the order they were made.
+      const queue = (this.voting ||= {});
+      const next = (queue[c.id] || Promise.resolve()).then(() => this.sendVote(c, art, value, buttons));
+      queue[c.id] = next;
+      next.finally(() => { if (queue[c.id] === next) delete queue[c.id]; });
+      return next;
+    }
+
+    async sendVote(c, art, value, { up, down, score }) {
       const before = this.votes[c.id] || 0;
       const wanted = before === value ? 0 : value; // pressing again withdraws
       // Show the change at once; the server's totals follow.
