@@ -3,9 +3,7 @@
 import sqlite3
 from pathlib import Path
 
-from sqlalchemy.engine import make_url
-
-from rostra.store.database import normalize_database_url
+from rostra.store.database import sqlite_file
 
 
 class BackupError(Exception):
@@ -15,10 +13,9 @@ class BackupError(Exception):
 def backup_sqlite(database_url: str, target: Path) -> int:
     """Copy the live database page by page with SQLite's backup API, which
     gives a consistent snapshot while the server keeps writing. Returns bytes."""
-    url = make_url(normalize_database_url(database_url))
-    if url.get_backend_name() != "sqlite":
-        raise BackupError("rostra backup copies SQLite databases; for PostgreSQL use pg_dump")
-    source_path = Path(url.database)
+    source_path = sqlite_file(database_url)
+    if source_path is None:
+        raise BackupError("rostra backup copies SQLite database files; for PostgreSQL use pg_dump")
     if not source_path.exists():
         raise BackupError(f"{source_path} does not exist")
     if target.exists():

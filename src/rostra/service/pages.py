@@ -318,7 +318,14 @@ def replies_page(
     Returns the JSON body and the id of the comment's site (for CORS).
     """
     if _out_of_bounds({"limit": limit, "replies": replies, "depth": depth}) is not None:
-        raise InvalidInput("invalid_limit", "limit must be 1-100, replies 0-20 and depth 0-10.")
+        (limit_low, limit_high), (replies_low, replies_high), (depth_low, depth_high) = (
+            PAGE_BOUNDS[name] for name in ("limit", "replies", "depth")
+        )
+        raise InvalidInput(
+            "invalid_limit",
+            f"limit must be {limit_low}-{limit_high}, replies {replies_low}-{replies_high}"
+            f" and depth {depth_low}-{depth_high}.",
+        )
     after = _replies_cursor(comment_id, cursor)
     with db.read() as conn:
         parent = comment_store.comment_by_id(conn, comment_id)

@@ -20,14 +20,14 @@ import logging
 import sqlalchemy as sa
 from alembic import op
 
-from rostra.domain.urls import InvalidURL, normalize_page_url
+from rostra.errors import InvalidInput
+from rostra.service.threads import canonical_url
 
 revision = "0006"
 down_revision = "0005"
 branch_labels = None
 depends_on = None
 
-KEY_MAX_CHARS = 1024
 log = logging.getLogger("alembic.runtime.migration")
 
 
@@ -58,11 +58,11 @@ def upgrade() -> None:
 
 
 def _canonical(key: str) -> str | None:
+    """The key the server would give this link now; None if it would refuse it."""
     try:
-        canonical = normalize_page_url(key)
-    except InvalidURL:
+        return canonical_url(key)
+    except InvalidInput:
         return None
-    return canonical if len(canonical) <= KEY_MAX_CHARS else None
 
 
 def merge_threads(conn: sa.Connection, source: int, *, into: int) -> None:
