@@ -260,6 +260,20 @@ def run_rostra(label: str, url: str, plan: dict, options: Options, workdir: Path
     return {"label": label, "results": results, "check": check, "problems": problems}
 
 
+def measure_restarted(
+    base: str, command: list[str], env: dict, log: Path, problems: list[str],
+    what: str, work: Callable[[], list[Measured]],
+) -> list[Measured]:  # fmt: skip
+    """Run `work` against the server started again with `env`; a server that
+    fails to start is reported as a problem, and the other runs go on."""
+    try:
+        with servers.running(command, env, rostra_counts(base), log):
+            return work()
+    except RuntimeError as exc:
+        problems.append(f"server {what}: {exc}")
+        return []
+
+
 def measure_uncached(
     base: str, command: list[str], env: dict, options: Options, log: Path, problems: list[str]
 ) -> list[Measured]:
@@ -267,20 +281,20 @@ def measure_uncached(
     (or, for the 304, only looks up the thread's version). This shows whether
     building a page costs the same for any thread size, and what a
     revalidation saves over building."""
+
+    def work() -> list[Measured]:
+        pages = [
+            (f"page {size}, no cache", rostra_page(base, f"thread-{size}"), 200)
+            for size in sorted({REFERENCE, max(options.sizes)})
+        ]
+        etag = servers.probe(rostra_page(base, f"thread-{REFERENCE}")).headers["etag"]
+        revalidate = rostra_page(base, f"thread-{REFERENCE}", etag)
+        pages.append((f"304 page {REFERENCE}, no cache", revalidate, 304))
+        return measure_all(pages, options, problems)
+
     env = {**env, "ROSTRA_PAGE_CACHE_ENTRIES": "0"}
-    try:
-        with servers.running(command, env, rostra_counts(base), Path(f"{log}-nocache.log")):
-            pages = [
-                (f"page {size}, no cache", rostra_page(base, f"thread-{size}"), 200)
-                for size in sorted({REFERENCE, max(options.sizes)})
-            ]
-            etag = servers.probe(rostra_page(base, f"thread-{REFERENCE}")).headers["etag"]
-            revalidate = rostra_page(base, f"thread-{REFERENCE}", etag)
-            pages.append((f"304 page {REFERENCE}, no cache", revalidate, 304))
-            return measure_all(pages, options, problems)
-    except RuntimeError as exc:
-        problems.append(f"server without page cache: {exc}")
-        return []
+    log = Path(f"{log}-nocache.log")
+    return measure_restarted(base, command, env, log, problems, "without page cache", work)
 
 
 def measure_model_off(
@@ -289,16 +303,16 @@ def measure_model_off(
 ) -> list[Measured]:  # fmt: skip
     """Posting with the toxicity model switched off (ROSTRA_TOXICITY_MODEL=false):
     the cost of the core write path, apart from the model's compute."""
+
+    def work() -> list[Measured]:
+        token = fetch_form_token(base)
+        wait_until_usable(token)
+        post = rostra_post(base, origin, token.token)
+        return measure_all([("post comment, model off", post, 201)], options, problems)
+
     env = {**env, "ROSTRA_TOXICITY_MODEL": "false"}
-    try:
-        with servers.running(command, env, rostra_counts(base), Path(f"{log}-model-off.log")):
-            token = fetch_form_token(base)
-            wait_until_usable(token)
-            post = rostra_post(base, origin, token.token)
-            return measure_all([("post comment, model off", post, 201)], options, problems)
-    except RuntimeError as exc:
-        problems.append(f"server with the model off: {exc}")
-        return []
+    log = Path(f"{log}-model-off.log")
+    return measure_restarted(base, command, env, log, problems, "with the model off", work)
 
 
 def run_baseline(options: Options, workdir: Path) -> dict:

@@ -6,6 +6,7 @@ were two threads: the widget never showed the imported comments.
 """
 
 from collections.abc import Iterator
+from typing import NamedTuple
 
 import orjson
 import pytest
@@ -16,7 +17,7 @@ from pgtools import create_postgres_database, drop_postgres_database
 from rostra.service.identity import Hasher
 from rostra.service.pages import PageCache, PageRequest, thread_page
 from rostra.service.sites import create_site
-from rostra.store.database import open_database
+from rostra.store.database import Database, open_database
 from rostra.store.migrate import upgrade_database
 from rostra.store.schema import comments, threads
 from rostra.store.secrets import read_secret
@@ -44,6 +45,25 @@ def old_database(request, tmp_path) -> Iterator[str]:
         drop_postgres_database(name)
 
 
+class OldSite(NamedTuple):
+    url: str
+    db: Database
+    hasher: Hasher
+
+
+@pytest.fixture
+def old_site(old_database) -> Iterator[OldSite]:
+    """The site "news" in a database at revision 0005."""
+    db = open_database(old_database)
+    try:
+        create_site(db, "news", ["https://news.example"])
+        with db.read() as conn:
+            hasher = Hasher(bytes.fromhex(read_secret(conn, "hash_salt")))
+        yield OldSite(old_database, db, hasher)
+    finally:
+        db.dispose()
+
+
 def _respell(db, thread_id: int, old_key: str) -> None:
     """Give a thread the key the old normalisation stored for its link."""
     with db.write() as conn:
@@ -57,73 +77,57 @@ def _page(db, url: str) -> dict:
     return orjson.loads(thread_page(db, PageCache(0), request, None).body)
 
 
-def test_an_imported_unicode_link_and_the_browsers_link_become_one_thread(old_database):
-    db = open_database(old_database)
-    try:
-        create_site(db, "news", ["https://news.example"])
-        with db.read() as conn:
-            hasher = Hasher(bytes.fromhex(read_secret(conn, "hash_salt")))
-        # An import stored the Unicode spelling, with a reply under its comment ...
-        imported = post(db, hasher, "Imported first", key=None, thread_url=UNICODE_LINK).comment
-        reply = post(db, hasher, "Imported reply", key=None, thread_url=UNICODE_LINK,
-                     parent=imported.id).comment  # fmt: skip
-        old_key = "https://bücher.example/новости/статья"
-        _respell(db, imported.thread_id, old_key)
-        # ... and the widget, finding nothing under the browser's spelling, opened another.
-        with db.write() as conn:
-            conn.execute(
-                threads.insert().values(
-                    site_id=imported.site_id, key=BROWSER_LINK, url=BROWSER_LINK,
-                    created_at=imported.created_at, version=1,
-                )
-            )  # fmt: skip
-        widget = post(db, hasher, "Posted from the page", key=None, thread_url=BROWSER_LINK).comment
-        # An explicit id that happens to hold a Unicode URL is an id, not a link.
-        named = post(db, hasher, "Named thread", key="https://bücher.example/named").comment
+def test_an_imported_unicode_link_and_the_browsers_link_become_one_thread(old_site):
+    db, hasher = old_site.db, old_site.hasher
+    # An import stored the Unicode spelling, with a reply under its comment ...
+    imported = post(db, hasher, "Imported first", key=None, thread_url=UNICODE_LINK).comment
+    reply = post(db, hasher, "Imported reply", key=None, thread_url=UNICODE_LINK,
+                 parent=imported.id).comment  # fmt: skip
+    old_key = "https://bücher.example/новости/статья"
+    _respell(db, imported.thread_id, old_key)
+    # ... and the widget, finding nothing under the browser's spelling, opened another.
+    with db.write() as conn:
+        conn.execute(
+            threads.insert().values(
+                site_id=imported.site_id, key=BROWSER_LINK, url=BROWSER_LINK,
+                created_at=imported.created_at, version=1,
+            )
+        )  # fmt: skip
+    widget = post(db, hasher, "Posted from the page", key=None, thread_url=BROWSER_LINK).comment
+    # An explicit id that happens to hold a Unicode URL is an id, not a link.
+    named = post(db, hasher, "Named thread", key="https://bücher.example/named").comment
 
-        upgrade_database(old_database)
+    upgrade_database(old_site.url)
 
-        shown = _page(db, BROWSER_LINK)
-        assert [c["id"] for c in shown["comments"]] == [imported.id, widget.id]
-        assert [r["id"] for r in shown["comments"][0]["replies"]] == [reply.id]
-        assert shown["thread"]["count"] == 3 and shown["thread"]["top_level"] == 2
-        assert _page(db, UNICODE_LINK) == shown
-        with db.read() as conn:
-            rows = conn.execute(select(threads.c.id, threads.c.key)).all()
-            moved = conn.execute(
-                select(comments.c.thread_id).where(comments.c.id.in_([imported.id, reply.id]))
-            ).scalars()
-            assert set(moved) == {widget.thread_id}
-        assert sorted(key for _, key in rows) == sorted(
-            [BROWSER_LINK, "https://bücher.example/named"]
-        )
-        assert (named.thread_id, "https://bücher.example/named") in rows
-        # New comments land in the merged thread, after the ones already there.
-        later = post(db, hasher, "After the merge", key=None, thread_url=UNICODE_LINK).comment
-        assert later.thread_id == widget.thread_id
-        assert [c["id"] for c in _page(db, BROWSER_LINK)["comments"]][-1] == later.id
-    finally:
-        db.dispose()
+    shown = _page(db, BROWSER_LINK)
+    assert [c["id"] for c in shown["comments"]] == [imported.id, widget.id]
+    assert [r["id"] for r in shown["comments"][0]["replies"]] == [reply.id]
+    assert shown["thread"]["count"] == 3 and shown["thread"]["top_level"] == 2
+    assert _page(db, UNICODE_LINK) == shown
+    with db.read() as conn:
+        rows = conn.execute(select(threads.c.id, threads.c.key)).all()
+        moved = conn.execute(
+            select(comments.c.thread_id).where(comments.c.id.in_([imported.id, reply.id]))
+        ).scalars()
+        assert set(moved) == {widget.thread_id}
+    assert sorted(key for _, key in rows) == sorted([BROWSER_LINK, "https://bücher.example/named"])
+    assert (named.thread_id, "https://bücher.example/named") in rows
+    # New comments land in the merged thread, after the ones already there.
+    later = post(db, hasher, "After the merge", key=None, thread_url=UNICODE_LINK).comment
+    assert later.thread_id == widget.thread_id
+    assert [c["id"] for c in _page(db, BROWSER_LINK)["comments"]][-1] == later.id
 
 
-def test_a_link_alone_under_its_old_spelling_is_respelled(old_database):
-    db = open_database(old_database)
-    try:
-        create_site(db, "news", ["https://news.example"])
-        with db.read() as conn:
-            hasher = Hasher(bytes.fromhex(read_secret(conn, "hash_salt")))
-        browser = "https://news.example/%D0%B0"
-        first = post(db, hasher, "Under the old spelling", key=None, thread_url=browser).comment
-        _respell(db, first.thread_id, "https://news.example./%d0%b0")
+def test_a_link_alone_under_its_old_spelling_is_respelled(old_site):
+    db, hasher = old_site.db, old_site.hasher
+    browser = "https://news.example/%D0%B0"
+    first = post(db, hasher, "Under the old spelling", key=None, thread_url=browser).comment
+    _respell(db, first.thread_id, "https://news.example./%d0%b0")
 
-        upgrade_database(old_database)
+    upgrade_database(old_site.url)
 
-        shown = _page(db, "https://news.example./а")
-        assert [c["id"] for c in shown["comments"]] == [first.id]
-        with db.read() as conn:
-            key = conn.execute(
-                select(threads.c.key).where(threads.c.id == first.thread_id)
-            ).scalar()
-        assert key == browser
-    finally:
-        db.dispose()
+    shown = _page(db, "https://news.example./а")
+    assert [c["id"] for c in shown["comments"]] == [first.id]
+    with db.read() as conn:
+        key = conn.execute(select(threads.c.key).where(threads.c.id == first.thread_id)).scalar()
+    assert key == browser
