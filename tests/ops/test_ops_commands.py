@@ -94,6 +94,12 @@ def test_migrate_db_from_sqlite_to_postgresql_keeps_everything(tmp_path, ctx):
         assert result.exit_code == 0, result.output
         assert "comments" in result.output and "2 rows" in result.output
         target = open_database(target_url)
+        # The planner knows the copied rows at once (a table never analysed has -1).
+        with target.read() as conn:
+            counted = conn.exec_driver_sql(
+                "SELECT reltuples FROM pg_class WHERE relname = 'comments'"
+            ).scalar_one()
+        assert counted == 2
         # The copy is a working database: new comments get fresh ids.
         newer = post(target, ctx.hasher, "Posted after the move")
         assert newer.comment.id == 3

@@ -19,6 +19,11 @@ from rostra.store.events import CHANNEL
 SQLITE_POLL_SECONDS = 0.05
 # A missed notification (a reconnect, say) is caught by a slow safety poll.
 POSTGRES_SAFETY_SECONDS = 2.0
+# Under a stream of posts every commit notifies; reading the new events once
+# per commit would cost each process a query per post. Waiting this long
+# after a tick gathers the notifications of that moment into the next one,
+# so a process reads at most this often however busy the site is.
+POSTGRES_GATHER_SECONDS = 0.05
 
 
 async def sqlite_changes(commits: CommitCounter) -> AsyncIterator[None]:
@@ -41,6 +46,7 @@ async def postgres_changes(conninfo: str) -> AsyncIterator[None]:
                     # interval; the first tick catches up on anything written
                     # while this process was not listening.
                     yield
+                    await asyncio.sleep(POSTGRES_GATHER_SECONDS)
                     async for _ in conn.notifies(timeout=POSTGRES_SAFETY_SECONDS, stop_after=1):
                         pass
         except psycopg.OperationalError:

@@ -80,6 +80,10 @@ def copy_database(source: Database, target: Database) -> list[TableReport]:
                 dst.execute(table.insert(), batch)
         if dst.dialect.name == "postgresql":
             _advance_sequences(dst)
+            # The site is served from the copy at once: without statistics the
+            # planner takes the new tables for empty, and the statements it
+            # prepares then read whole indexes until autovacuum catches up.
+            dst.exec_driver_sql("ANALYZE")
     return verify(source, target)
 
 
