@@ -1,18 +1,27 @@
 """Health, metrics, and clean failure while the database is away."""
 
+import asyncio
 import contextlib
+import json
 import socket
 import threading
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from pgtools import create_postgres_database, drop_postgres_database
 from rostra.api.app import create_app
 from rostra.config import load_settings
+from rostra.live.broker import Broker
+from rostra.live.changes import change_feed
 from rostra.service.sites import create_site
+from rostra.store import events as event_store
+from rostra.store import threads as thread_store
 from rostra.store.database import open_database
 from rostra.store.migrate import upgrade_database
+from rostra.store.schema import sites
 
 
 def test_healthz_reports_the_database(api):
@@ -108,3 +117,35 @@ def test_requests_fail_with_503_while_postgres_is_away_and_recover_by_themselves
         # No restart: the pool replaces dead connections on its own.
         assert client.get("/api/v1/threads", params=params).status_code == 200
         assert client.get("/healthz").json()["database"] is True
+
+
+def test_live_updates_work_in_a_worker_started_while_postgres_was_away(proxied_postgres):
+    url, proxy = proxied_postgres
+    db = open_database(url)
+    create_site(db, "news", ["https://news.example"])
+    with db.write() as conn:
+        site_id = conn.execute(select(sites.c.id)).scalar_one()
+        thread_id = thread_store.ensure_thread(conn, site_id, "k", None, None, datetime.now(UTC)).id
+    db.dispose()
+
+    async def scenario() -> dict:
+        live_db = open_database(url)
+        broker = Broker(
+            live_db, change_feed(url, None), max_streams=10, retention=timedelta(hours=1)
+        )
+        try:
+            proxy.cut()
+            broker.start()
+            await asyncio.sleep(0.5)  # the worker is up; the database is not
+            proxy.restore()
+            stream = broker.subscribe(thread_id)
+            await asyncio.sleep(1.5)  # the broker finds its starting point
+            with live_db.write() as conn:
+                event_store.append(conn, thread_id, "comment", None, {"n": 1}, datetime.now(UTC))
+            row = await asyncio.wait_for(stream.queue.get(), 5)
+            return json.loads(row.data)
+        finally:
+            await broker.stop()
+            live_db.dispose()
+
+    assert asyncio.run(scenario()) == {"n": 1}

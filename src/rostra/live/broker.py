@@ -29,6 +29,7 @@ QUEUE_LIMIT = 64
 # for as long as they stay within this distance of the newest.
 _LATE_WINDOW = 200
 _PRUNE_EVERY = timedelta(minutes=10)
+_RETRY_SECONDS = 0.5
 
 
 @dataclass(eq=False)
@@ -109,7 +110,7 @@ class Broker:
                 del self._streams[stream.thread_id]
 
     async def _follow(self) -> None:
-        self._last_id = await run_in_threadpool(self._latest)
+        self._last_id = await self._starting_point()
         async for _ in self._changes:
             try:
                 rows = await run_in_threadpool(self._read_new)
@@ -118,6 +119,16 @@ class Broker:
                 continue
             for row in rows:
                 self._dispatch(row)
+
+    async def _starting_point(self) -> int:
+        """The newest event id, waiting for the database if it is away: a worker
+        that starts while it restarts must still serve live updates after."""
+        while True:
+            try:
+                return await run_in_threadpool(self._latest)
+            except Exception:
+                log.warning("could not read the newest event; retrying", exc_info=True)
+                await asyncio.sleep(_RETRY_SECONDS)
 
     def _latest(self) -> int:
         with self._db.read() as conn:
