@@ -334,7 +334,7 @@ def export_command(site_name, format_name, output, database_url, config_file) ->
 
     database = _open(_settings(config_file, database_url=database_url))
     try:
-        with database.read() as conn:
+        with database.snapshot() as conn:
             if conn.dialect.name == "postgresql":
                 conn.exec_driver_sql("SET LOCAL statement_timeout = 0")
             found = site_store.site_by_name(conn, site_name)

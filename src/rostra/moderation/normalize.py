@@ -63,6 +63,8 @@ class Normalized:
 Chars = list[tuple[str, int]]
 
 
+# Comments reuse a small alphabet: each character is folded once per process.
+@lru_cache(maxsize=8192)
 def _fold_char(ch: str) -> str:
     if ch in _INVISIBLE:
         return ""

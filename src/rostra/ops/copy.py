@@ -67,7 +67,7 @@ def copy_database(source: Database, target: Database) -> list[TableReport]:
                 raise CopyError(
                     f"the target already has data in {table.name}; use an empty database"
                 )
-    with source.read() as src, target.write() as dst:
+    with source.snapshot() as src, target.write() as dst:
         dst.execute(metadata.tables["server_secrets"].delete())
         for table in metadata.sorted_tables:
             batch: list[dict] = []
@@ -101,7 +101,7 @@ def _advance_sequences(conn: Connection) -> None:
 
 def verify(source: Database, target: Database) -> list[TableReport]:
     reports = []
-    with source.read() as src, target.read() as dst:
+    with source.snapshot() as src, target.snapshot() as dst:
         for table in metadata.sorted_tables:
             left, right = checksum(src, table), checksum(dst, table)
             if left != right:

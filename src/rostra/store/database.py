@@ -122,8 +122,29 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
+        if self.dialect == "postgresql":
+            # Under READ COMMITTED each statement takes its own snapshot, in a
+            # transaction or not, so BEGIN and COMMIT would only add two round
+            # trips to every read (most requests make one or two reads).
+            with self.engine.connect() as conn:
+                yield conn.execution_options(isolation_level="AUTOCOMMIT")
+            return
         with self.engine.connect() as conn, conn.begin():
             yield conn
+
+    @contextmanager
+    def snapshot(self) -> Iterator[Connection]:
+        """One read transaction that sees the database as of its first statement,
+        whatever commits meanwhile: for exports and copies of a live site, and
+        for reads streamed through a server-side cursor (PostgreSQL runs those
+        only inside a transaction). SQLite's read transactions already do this."""
+        with self.engine.connect() as conn:
+            if self.dialect == "postgresql":
+                conn = conn.execution_options(
+                    isolation_level="REPEATABLE READ", postgresql_readonly=True
+                )
+            with conn.begin():
+                yield conn
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
