@@ -1,6 +1,7 @@
 """Small builders shared by the tests."""
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from rostra.live.broker import Broker
@@ -28,3 +29,10 @@ async def _no_changes():
 def idle_broker(db, max_streams: int = 10) -> Broker:
     """A broker whose change feed never fires: tests drive its reads and dispatches."""
     return Broker(db, _no_changes(), max_streams=max_streams, retention=timedelta(hours=1))
+
+
+def run_async(coroutine):
+    """Run a coroutine to its end, in a thread of its own: the browser tests
+    leave an event loop running in the main thread."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()

@@ -1,9 +1,8 @@
 """A reader's stream passes on every event once, whatever order commits arrive in."""
 
-import asyncio
-from concurrent.futures import ThreadPoolExecutor
 from types import SimpleNamespace
 
+from helpers import run_async
 from rostra.api.routes.live import _stream
 from rostra.live.broker import Stream
 from rostra.store.events import EventRow
@@ -33,18 +32,11 @@ async def _sent(backlog: list[EventRow], live: list[EventRow], after: int) -> li
     ]
 
 
-def _run(coroutine):
-    # In a thread of its own: the browser tests leave an event loop running
-    # in the main thread.
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, coroutine).result()
-
-
 def test_an_event_committed_late_with_an_older_id_still_reaches_the_reader():
     # Transaction A took id 101 but committed after B's 102.
-    assert _run(_sent([], [_row(102), _row(101)], after=0)) == [102, 101]
+    assert run_async(_sent([], [_row(102), _row(101)], after=0)) == [102, 101]
 
 
 def test_events_already_in_the_backlog_are_not_sent_twice():
-    sent = _run(_sent([_row(11), _row(12)], [_row(12), _row(13)], after=10))
+    sent = run_async(_sent([_row(11), _row(12)], [_row(12), _row(13)], after=10))
     assert sent == [11, 12, 13]

@@ -11,6 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from helpers import run_async
 from pgtools import create_postgres_database, drop_postgres_database
 from rostra.api.app import create_app
 from rostra.config import load_settings
@@ -148,4 +149,4 @@ def test_live_updates_work_in_a_worker_started_while_postgres_was_away(proxied_p
             await broker.stop()
             live_db.dispose()
 
-    assert asyncio.run(scenario()) == {"n": 1}
+    assert run_async(scenario()) == {"n": 1}
