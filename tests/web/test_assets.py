@@ -104,6 +104,11 @@ def test_demo_pages_with_the_demo_flag(tmp_path):
         other = client.get("/articles/library-late-opening")
         assert 'thread="library-late-opening"' in other.text
         assert client.get("/articles/no-such-article").status_code == 404
+        # The page names its icon, which is served: no 404 for /favicon.ico.
+        assert '<link rel="icon" href="/favicon.svg"' in front.text
+        icon = client.get("/favicon.svg")
+        assert icon.status_code == 200 and icon.headers["content-type"] == "image/svg+xml"
+        assert icon.content.startswith(b"<svg")
         photo = client.get("/demo/railway.svg")
         assert photo.headers["content-type"] == "image/svg+xml"
         assert client.get("/demo/..%2Fembed.js").status_code == 404

@@ -100,6 +100,13 @@ def other_article(key: str, _demo: Demo) -> HTMLResponse:
     return _render("article.html", article=article, others=others[:4])
 
 
+@router.get("/favicon.svg")
+def favicon() -> FileResponse:
+    """The server's own pages (demo, admin) name this icon, so browsers do not
+    ask for a missing /favicon.ico on every visit."""
+    return _file("icon.svg", "image/svg+xml")
+
+
 @router.get("/demo/{name}")
 def demo_file(name: str, _demo: Demo) -> FileResponse:
     if name not in DEMO_FILES:
