@@ -236,6 +236,7 @@ def seed_rostra(database_url: str, origin: str, plan: dict[str, list[SeedComment
     # Imported here so `--help` and the Isso-only helpers work without Rostra's dependencies.
     from rostra.service.sites import create_site
     from rostra.store.database import open_database
+    from rostra.store.dialect import refresh_statistics
     from rostra.store.migrate import upgrade_database
 
     started = time.perf_counter()
@@ -246,18 +247,13 @@ def seed_rostra(database_url: str, origin: str, plan: dict[str, list[SeedComment
         hasher = _hasher(db)
         for key, comments in plan.items():
             _seed_thread(db, hasher, key, comments)
-        _analyze(db)
+        with db.write() as conn:
+            # As autovacuum (or `rostra import`) would on a live site, before
+            # anything is measured.
+            refresh_statistics(conn)
     finally:
         db.dispose()
     return time.perf_counter() - started
-
-
-def _analyze(db) -> None:
-    """Give the query planner statistics of the seeded tables, as autovacuum (or
-    `rostra import`) would on a live site, before anything is measured: plans
-    made for tables the planner still believes empty read whole indexes."""
-    with db.write() as conn:
-        conn.exec_driver_sql("ANALYZE")
 
 
 def _hasher(db):

@@ -42,6 +42,8 @@ from rostra.importers.report import ImportReport
 from rostra.service.identity import Hasher
 from rostra.service.threads import KEY_MAX_CHARS
 from rostra.store import imports as store
+from rostra.store.dialect import refresh_statistics
+from rostra.store.schema import comments
 from rostra.store.staging import REST_DEFAULTS, WRITTEN, ImportStage
 
 ANONYMOUS = "Anonymous"
@@ -482,4 +484,4 @@ class ImportWriter:
         written = self.stage.publish()
         if written >= 5000:
             # Let PostgreSQL's planner see the table grow before readers query it.
-            store.refresh_statistics(self.conn)
+            refresh_statistics(self.conn, comments)

@@ -10,6 +10,7 @@ import orjson
 from sqlalchemy import Connection, Table, func, select, text
 
 from rostra.store.database import Database
+from rostra.store.dialect import refresh_statistics
 from rostra.store.schema import metadata
 
 BATCH = 5000
@@ -80,10 +81,8 @@ def copy_database(source: Database, target: Database) -> list[TableReport]:
                 dst.execute(table.insert(), batch)
         if dst.dialect.name == "postgresql":
             _advance_sequences(dst)
-            # The site is served from the copy at once: without statistics the
-            # planner takes the new tables for empty, and the statements it
-            # prepares then read whole indexes until autovacuum catches up.
-            dst.exec_driver_sql("ANALYZE")
+        # The site is served from the copy at once.
+        refresh_statistics(dst)
     return verify(source, target)
 
 

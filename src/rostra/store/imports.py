@@ -58,17 +58,6 @@ def update_from_source(conn: Connection, rows: list[dict]) -> None:
         )
 
 
-def refresh_statistics(conn: Connection) -> None:
-    """Let PostgreSQL's planner see the rows this transaction wrote.
-
-    Without it, the planner may still think the comments table small and scan
-    it whole for each thread rebuilt. ANALYZE sees the transaction's own rows,
-    runs inside it, and blocks no reader or writer.
-    """
-    if conn.dialect.name == "postgresql":
-        conn.exec_driver_sql("ANALYZE comments")
-
-
 def _default(column) -> object:
     default = column.default.arg if column.default is not None else None
     return None if callable(default) else default
