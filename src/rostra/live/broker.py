@@ -29,7 +29,6 @@ QUEUE_LIMIT = 64
 # for as long as they stay within this distance of the newest.
 _LATE_WINDOW = 200
 _PRUNE_EVERY = timedelta(minutes=10)
-_RETRY_SECONDS = 0.5
 
 
 @dataclass(eq=False)
@@ -110,25 +109,22 @@ class Broker:
                 del self._streams[stream.thread_id]
 
     async def _follow(self) -> None:
-        self._last_id = await self._starting_point()
+        # The first tick comes at once and fixes where to start; a worker that
+        # starts while the database is away takes its starting point on a
+        # later tick, so it still serves live updates once the database is back.
+        started = False
         async for _ in self._changes:
             try:
+                if not started:
+                    self._last_id = await run_in_threadpool(self._latest)
+                    started = True
+                    continue
                 rows = await run_in_threadpool(self._read_new)
             except Exception:  # the database may be restarting; the next tick retries
                 log.warning("could not read events", exc_info=True)
                 continue
             for row in rows:
                 self._dispatch(row)
-
-    async def _starting_point(self) -> int:
-        """The newest event id, waiting for the database if it is away: a worker
-        that starts while it restarts must still serve live updates after."""
-        while True:
-            try:
-                return await run_in_threadpool(self._latest)
-            except Exception:
-                log.warning("could not read the newest event; retrying", exc_info=True)
-                await asyncio.sleep(_RETRY_SECONDS)
 
     def _latest(self) -> int:
         with self._db.read() as conn:
