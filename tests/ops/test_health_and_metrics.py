@@ -9,7 +9,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
 
 from helpers import run_async
 from pgtools import create_postgres_database, drop_postgres_database
@@ -22,7 +21,6 @@ from rostra.store import events as event_store
 from rostra.store import threads as thread_store
 from rostra.store.database import open_database
 from rostra.store.migrate import upgrade_database
-from rostra.store.schema import sites
 
 
 def test_healthz_reports_the_database(api):
@@ -123,10 +121,9 @@ def test_requests_fail_with_503_while_postgres_is_away_and_recover_by_themselves
 def test_live_updates_work_in_a_worker_started_while_postgres_was_away(proxied_postgres):
     url, proxy = proxied_postgres
     db = open_database(url)
-    create_site(db, "news", ["https://news.example"])
+    site = create_site(db, "news", ["https://news.example"])
     with db.write() as conn:
-        site_id = conn.execute(select(sites.c.id)).scalar_one()
-        thread_id = thread_store.ensure_thread(conn, site_id, "k", None, None, datetime.now(UTC)).id
+        thread_id = thread_store.ensure_thread(conn, site.id, "k", None, None, datetime.now(UTC)).id
     db.dispose()
 
     async def scenario() -> dict:
