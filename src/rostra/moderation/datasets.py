@@ -88,9 +88,8 @@ def read_toxigen(root: Path) -> Iterator[Example]:
             yield Example(row["text"], label, "toxigen", split_for(key, 20, 15))
 
 
-def read_civil_spans(root: Path) -> Iterator[Example]:
-    """Civil Comments posts were all pre-selected as possibly toxic; the
-    annotators' "not toxic" votes separate real abuse from hard negatives."""
+def _civil_ballots(root: Path) -> Iterator[tuple[str, str, list[bool]]]:
+    """(comment id, text, each annotator's "not toxic" vote in file order) per post."""
     folder = root / "civil_comments_toxic_spans"
     votes: dict[str, list[bool]] = defaultdict(list)
     with gzip.open(folder / "annotations.csv.gz", "rt", encoding="utf-8", newline="") as fh:
@@ -99,14 +98,46 @@ def read_civil_spans(root: Path) -> Iterator[Example]:
     with gzip.open(folder / "comments.csv.gz", "rt", encoding="utf-8", newline="") as fh:
         for row in csv.DictReader(fh):
             ballot = votes.get(row["comment_id"])
-            if not ballot:
-                continue
-            civil_share = sum(ballot) / len(ballot)
-            if civil_share == 0.5:
-                continue
-            label = 1 if civil_share < 0.5 else 0
-            key = "civil:" + row["comment_id"]
-            yield Example(row["comment_text"], label, "civil_comments", split_for(key))
+            if ballot:
+                yield row["comment_id"], row["comment_text"], ballot
+
+
+def read_civil_spans(root: Path) -> Iterator[Example]:
+    """Civil Comments posts were all pre-selected as possibly toxic; the
+    annotators' "not toxic" votes separate real abuse from hard negatives."""
+    for comment_id, text, ballot in _civil_ballots(root):
+        civil_share = sum(ballot) / len(ballot)
+        if civil_share == 0.5:
+            continue
+        label = 1 if civil_share < 0.5 else 0
+        yield Example(text, label, "civil_comments", split_for("civil:" + comment_id))
+
+
+@dataclass(frozen=True)
+class SecondOpinion:
+    """A post labelled as most are (by three annotators), with more annotators' view beside it."""
+
+    text: str
+    label: int  # 1 when at least two of the first three annotators found it toxic
+    others_toxic: float  # the share of the remaining annotators who found it toxic
+    split: str
+
+
+def civil_second_opinions(root: Path, others: int = 3) -> Iterator[SecondOpinion]:
+    """Civil Comments posts with at least 3 + `others` annotators.
+
+    Most posts have three annotators, and their majority is the label the
+    model is trained and tested on. Where a post has more, the later
+    annotators (in file order) show how well people agree with that label:
+    the ceiling a model can be expected to reach on it.
+    """
+    for comment_id, text, ballot in _civil_ballots(root):
+        if len(ballot) < 3 + others:
+            continue
+        first, rest = ballot[:3], ballot[3:]
+        label = 1 if sum(first) < 2 else 0
+        toxic_share = 1 - sum(rest) / len(rest)
+        yield SecondOpinion(text, label, toxic_share, split_for("civil:" + comment_id))
 
 
 def read_ethos(root: Path) -> Iterator[Example]:

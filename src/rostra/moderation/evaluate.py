@@ -25,7 +25,7 @@ from .classifier import (
     LINEAR_REJECT_THRESHOLD,
     ToxicityClassifier,
 )
-from .datasets import EVALUATION_ONLY, TEST, TRAINED_ON, Example, load
+from .datasets import EVALUATION_ONLY, TEST, TRAINED_ON, Example, civil_second_opinions, load
 from .metrics import precision_recall, roc_auc
 from .suite import GROUPS, SuiteCase, load_suite
 
@@ -125,6 +125,9 @@ def report_splits(systems: list[System], data_dir: Path) -> list[str]:
     groups = [(f"{n} (held-out test)", by_set[n]) for n in TRAINED_ON]
     groups += [(f"{n} (never trained on)", by_set[n]) for n in EVALUATION_ONLY]
     groups += [("POOLED held-out tests", in_domain), ("POOLED incl. never-trained", everything)]
+    # Its labels are ones people barely agree on (see report_agreement).
+    clear = [ex for ex in in_domain if ex.dataset != "civil_comments"]
+    groups.append(("POOLED held-out tests, civil_comments aside", clear))
 
     print("== ROC-AUC on held-out test splits ==")
     scored = {s.name: {ex.text: 0.0 for ex in everything} for s in systems}
@@ -149,6 +152,31 @@ def report_splits(systems: list[System], data_dir: Path) -> list[str]:
                 rows.append([s.name, f"{tname}>={t:g}", label, p, r])
     _print_table(["system", "threshold", "split", "precision", "recall"], rows)
     return texts
+
+
+def report_agreement(systems: list[System], data_dir: Path) -> None:
+    """How well other annotators predict the Civil Comments label, beside the systems.
+
+    A Civil Comments post is labelled by the majority of (mostly) three
+    annotators. Where a held-out post had more, the share of the others who
+    found it toxic is scored like a system: the agreement a model can hope
+    to reach on these labels.
+    """
+    opinions = [o for o in civil_second_opinions(data_dir) if o.split == TEST]
+    labels = [o.label for o in opinions]
+    texts = [o.text for o in opinions]
+    print(
+        f"== civil_comments: other annotators against the first three "
+        f"({len(opinions)} held-out posts, {sum(labels)} toxic) =="
+    )
+    rows = [
+        [
+            "other annotators (share saying toxic)",
+            roc_auc([o.others_toxic for o in opinions], labels),
+        ]
+    ]
+    rows += [[s.name, roc_auc(s.batch(texts), labels)] for s in systems]
+    _print_table(["scored by", "ROC-AUC"], rows)
 
 
 def report_suite(systems: list[System]) -> None:
@@ -284,6 +312,7 @@ def run(data_dir: Path | None) -> None:
     texts: Sequence[str] = [c.text for c in load_suite()]
     if data_dir is not None and data_dir.is_dir():
         texts = report_splits(systems, data_dir)
+        report_agreement(systems, data_dir)
     else:
         print(f"no data at {data_dir}: held-out splits skipped\n")
     report_suite(systems)
