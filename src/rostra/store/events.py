@@ -4,7 +4,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, Text, bindparam, cast, or_, select, text
+from sqlalchemy import Connection, Text, bindparam, cast, func, or_, select
 
 from rostra.store.dialect import below_newest
 from rostra.store.schema import events
@@ -24,7 +24,16 @@ class EventRow:
 # stream cost more than the rest of the fan-out.
 _COLUMNS = (events.c.id, events.c.thread_id, events.c.kind, cast(events.c.payload, Text))
 _INSERT = events.insert()
-_NOTIFY = text("SELECT pg_notify(:channel, :message)")
+_VALUES = ("thread_id", "kind", "comment_id", "payload", "created_at")
+# On PostgreSQL the new event's id goes to every listening process in the
+# same statement as the insert: one round trip per event, not two.
+_ADDED = (
+    events.insert()
+    .values({name: bindparam(name) for name in _VALUES})
+    .returning(events.c.id)
+    .cte("added")
+)
+_INSERT_AND_NOTIFY = select(_ADDED.c.id, func.pg_notify(CHANNEL, cast(_ADDED.c.id, Text)))
 _AFTER = (
     select(*_COLUMNS)
     .where(
@@ -51,19 +60,16 @@ def append(
 ) -> int:
     """Record an event in the transaction of the change itself, so it is seen
     exactly when the change is; on PostgreSQL, wake every listening process."""
-    event_id = conn.execute(
-        _INSERT,
-        {
-            "thread_id": thread_id,
-            "kind": kind,
-            "comment_id": comment_id,
-            "payload": payload,
-            "created_at": now,
-        },
-    ).inserted_primary_key[0]
+    values = {
+        "thread_id": thread_id,
+        "kind": kind,
+        "comment_id": comment_id,
+        "payload": payload,
+        "created_at": now,
+    }
     if conn.dialect.name == "postgresql":
-        conn.execute(_NOTIFY, {"channel": CHANNEL, "message": str(event_id)})
-    return event_id
+        return conn.execute(_INSERT_AND_NOTIFY, values).scalar_one()
+    return conn.execute(_INSERT, values).inserted_primary_key[0]
 
 
 def after(
