@@ -24,6 +24,7 @@ from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import cpu  # noqa: E402
 import loadgen  # noqa: E402
 import seed  # noqa: E402
 import servers  # noqa: E402
@@ -46,6 +47,8 @@ class Measured:
     bytes: int
     status: int
     unloaded_ms: float  # median of single requests on an idle server: comparable across servers
+    cpu: str = ""  # where the CPU went under load, per request
+    cpu_ms: float = 0.0  # all of it, per request
 
 
 @dataclass
@@ -115,8 +118,12 @@ def measure(name: str, request: Request, options: Options, expect: int) -> Measu
         raise RuntimeError(f"{name}: expected {expect}, got {answer.status}: {answer.body[:300]!r}")
     loadgen.run_load(request, duration=WARMUP_SECONDS, connections=options.connections)
     unloaded = statistics.median(servers.probe(request).seconds for _ in range(5)) * 1000
-    result = loadgen.run_load(request, duration=options.duration, connections=options.connections)
-    return Measured(name, result, len(answer.body), answer.status, unloaded)
+    with cpu.measure() as use:
+        result = loadgen.run_load(
+            request, duration=options.duration, connections=options.connections
+        )
+    cpu_line, cpu_ms = use.summary(result.requests), use.total_ms(result.requests)
+    return Measured(name, result, len(answer.body), answer.status, unloaded, cpu_line, cpu_ms)
 
 
 def measure_sequential(name: str, request: Request, duration: float, first: float) -> Measured:
@@ -418,13 +425,13 @@ def print_table(title: str, rows: list[Measured]) -> None:
     print(f"\n{title}")
     print(
         f"{'scenario':<28}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'1 req ms':>10}"
-        f"{'bytes':>10}{'errors':>8}"
+        f"{'bytes':>10}{'errors':>8}{'CPU ms':>8}"
     )
     for row in rows:
         r = row.result
         print(
             f"{row.name:<28}{r.rps:>10.1f}{r.p50_ms:>10.2f}{r.p99_ms:>10.2f}{row.unloaded_ms:>10.2f}"
-            f"{row.bytes:>10}{r.errors:>8}"
+            f"{row.bytes:>10}{r.errors:>8}{row.cpu_ms:>8.2f}"
         )
 
 
@@ -482,10 +489,12 @@ def goal_lines(rows: list[Measured], sizes: tuple[int, ...]) -> list[str]:
             core_post.result.rps >= 300,
             f"posting, toxicity model off: {core_post.result.rps:.0f} comments/s (goal >= 300)",
         )
+    if core_post:
+        lines.append(f"INFO  posting, model off: {core_post.cpu}")
     if post:
         lines.append(
             f"INFO  posting with the on-device toxicity model on (the default): "
-            f"{post.result.rps:.0f} comments/s; its encoder takes about 4 ms of CPU per comment"
+            f"{post.result.rps:.0f} comments/s; {post.cpu}"
         )
     errors = sum(row.result.errors for row in rows)
     verdict(errors == 0, f"no errors or 4xx/5xx answers under load ({errors} seen)")
@@ -520,7 +529,8 @@ def report(runs: list[dict], options: Options) -> None:
         print(
             f"  {row.result.rps:.0f} req/s, p50 {row.result.p50_ms:.2f} ms, p99 {row.result.p99_ms:.2f} ms"
         )
-        print("  (about 32,000 req/s on this machine when idle: lower means other load)")
+        print(f"  {row.cpu}")
+        print("  (the most this machine serves right now: compare runs at similar baselines)")
     runs = [run for run in runs if run["label"] != "baseline"]
     for run in runs:
         title = f"{run['label']}: {client}, {options.connections} connections, {options.duration:g} s per scenario"

@@ -5,7 +5,9 @@
    tree columns directly with COPY (the rows are exactly what posting through
    the API would store). Then, on `rostra serve --workers 2`, it measures the
    first page of a small and of the largest thread, counts for 50 pages and
-   posting, and prints the database size per million comments.
+   posting, each with the CPU it cost per request (server, PostgreSQL, load
+   generator; bench/cpu.py) and the rate the cores allow at that cost, checks
+   posting against its goal, and prints the database size per million comments.
 2. Starts two instances over the same database, opens S event streams split
    between them (default 2,000), posts comments, and measures the time from
    each post to its delivery on every stream, and server memory per stream.
@@ -28,11 +30,13 @@ import httpx
 import psycopg
 
 sys.path.insert(0, str(Path(__file__).parent))
+import cpu  # noqa: E402
 from loadgen import Request, percentile, run_at_rate, run_load  # noqa: E402
 from servers import free_port, running  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 ADMIN = "postgresql://127.0.0.1:5432/test"
+POSTING_GOAL = 500  # comments/s on 2 workers, the toxicity model on
 ORIGIN = "http://bench.example"
 BIG_THREADS = (25_000, 22_000, 20_000)
 
@@ -174,8 +178,13 @@ def measure_http(
     with running(command, _serve_env(url), ready, work / "serve.log"):
         for name, request in scenarios:
             run_load(request, duration=1.5, connections=connections)
-            result = run_load(request, duration=duration, connections=connections)
+            with cpu.measure() as use:
+                result = run_load(request, duration=duration, connections=connections)
             _print_row(name, result)
+            print(f"{'':4}{use.summary(result.requests)}")
+            if name == "post a comment":
+                verdict = "PASS" if result.rps >= POSTING_GOAL else "FAIL"
+                print(f"{'':4}{verdict}  posting {result.rps:.0f}/s (goal >= {POSTING_GOAL})")
         # The goal is a latency at a given load, not at the most the server
         # can take: an open-loop schedule of 1,000 requests a second.
         for name, request in scenarios[:2]:
