@@ -8,6 +8,8 @@ from rostra.errors import Forbidden, InvalidInput, NotFound, TooLarge
 from rostra.service import comments as svc
 from rostra.service.comments import Client
 from rostra.service.pages import PageCache, PageRequest, thread_page
+from rostra.service.visibility import change_status
+from rostra.store.moderation import set_thread_policy
 
 
 def page(ctx, key="article-1", **params):
@@ -133,3 +135,32 @@ def test_replies_to_a_tombstone_are_allowed_but_not_to_a_deleted_leaf(ctx, site)
     svc.delete_comment(ctx.db, leaf.comment.id, leaf.edit_token, Client("1", ""))
     with pytest.raises(NotFound):
         post(ctx.db, ctx.hasher, "reply to gone", parent=leaf.comment.id)
+
+
+def test_a_held_reply_counts_only_once_approved_and_keeps_its_place(ctx, site):
+    created = post(ctx.db, ctx.hasher, "root").comment
+    root = created.id
+    first = post(ctx.db, ctx.hasher, "first reply", parent=root).comment.id
+    # For a while the thread is pre-moderated: the pipeline holds what comes.
+    with ctx.db.write() as conn:
+        set_thread_policy(conn, created.thread_id, "all")
+    new = svc.NewComment(
+        site="news", body="a reply to check", name="Bo", thread_key="article-1", parent_id=root
+    )
+    reader = Client(ip="203.0.113.9", user_agent="test")
+    held = svc.create_comment(ctx.db, ctx.hasher, new, reader, ctx.pipeline).comment
+    with ctx.db.write() as conn:
+        set_thread_policy(conn, created.thread_id, None)
+    last = post(ctx.db, ctx.hasher, "third reply", parent=root).comment.id
+    assert held.status == "pending"
+    shown = page(ctx)
+    assert shown["thread"]["count"] == 3
+    assert shown["comments"][0]["reply_count"] == 2
+    assert [reply["id"] for reply in shown["comments"][0]["replies"]] == [first, last]
+
+    with ctx.db.write() as conn:
+        change_status(conn, svc.comment_store.comment_by_id(conn, held.id), "published")
+    shown = page(ctx)
+    assert shown["thread"]["count"] == 4
+    assert shown["comments"][0]["reply_count"] == 3
+    assert [reply["id"] for reply in shown["comments"][0]["replies"]] == [first, held.id, last]

@@ -29,6 +29,7 @@ from rostra.store import audit as audit_store
 from rostra.store import comments as comment_store
 from rostra.store import events as event_store
 from rostra.store import moderation as moderation_store
+from rostra.store import placement
 from rostra.store import sites as site_store
 from rostra.store import threads as thread_store
 from rostra.store import votes as vote_store
@@ -234,23 +235,20 @@ def _take_place(
 ) -> CommentRecord:
     """Give the new comment its position among its siblings and count it if visible.
 
-    Done last, just before commit: these statements lock the thread's row (or
-    the parent's), which every post to the same thread (or reply to the same
+    Done last, just before commit: this locks the thread's row (or the
+    parent's), which every post to the same thread (or reply to the same
     comment) needs, so on PostgreSQL they wait for each other only this long.
     Its parent is visible (checked when placing it), so no tombstone above it
     changes; held and shadowed comments are counted when they are approved.
     """
     if parent is None:
-        position = thread_store.take_root_slot(
-            conn, record.thread_id, counted=record.visible, at=now
+        position = placement.place_root(
+            conn, record.thread_id, record.id, counted=record.visible, at=now
         )
-        chain = 0
-    else:
-        position = comment_store.take_child_slot(conn, parent.id, counted=record.visible)
-        chain = max(parent.chain_pos, position)
-        if record.visible:
-            thread_store.record_change(conn, record.thread_id, comments_delta=1, commented_at=now)
-    comment_store.place_comment(conn, record.id, position, chain)
+        return replace(record, sibling_pos=position, chain_pos=0)
+    position, chain = placement.place_reply(
+        conn, record.thread_id, parent, record.id, counted=record.visible, at=now
+    )
     return replace(record, sibling_pos=position, chain_pos=chain)
 
 

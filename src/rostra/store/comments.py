@@ -72,7 +72,7 @@ class CommentRecord:
 RECORD_COLUMNS = [getattr(comments.c, name) for name in CommentRecord.__dataclass_fields__]
 _BY_ID = select(*RECORD_COLUMNS).where(comments.c.id == bindparam("cid"))
 _BY_ID_FOR_UPDATE = _BY_ID.with_for_update()
-_TAKE_CHILD_SLOT = (
+TAKE_CHILD_SLOT = (
     comments.update()
     .where(comments.c.id == bindparam("cid"))
     .values(
@@ -106,7 +106,7 @@ def comment_by_id(
 def take_child_slot(conn: Connection, parent_id: int, *, counted: bool) -> int:
     """The next position under a parent; a `counted` (visible) reply also
     counts on the parent, in the same statement and row lock."""
-    return conn.execute(_TAKE_CHILD_SLOT, {"cid": parent_id, "counted": int(counted)}).scalar_one()
+    return conn.execute(TAKE_CHILD_SLOT, {"cid": parent_id, "counted": int(counted)}).scalar_one()
 
 
 def place_comment(conn: Connection, comment_id: int, sibling_pos: int, chain_pos: int) -> None:

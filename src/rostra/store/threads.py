@@ -125,20 +125,20 @@ _BY_KEY = select(*_THREAD_COLUMNS).where(
     threads.c.site_id == bindparam("sid"), threads.c.key == bindparam("key")
 )
 # A change readers can see: the version moves (by "bump", 0 or 1) and the
-# counters with it; shared by record_change and take_root_slot.
+# counters with it; shared by record_change and placement.place_root.
 _COUNTED_CHANGE = dict(
     version=threads.c.version + bindparam("bump"),
     comment_count=threads.c.comment_count + bindparam("comments"),
     root_count=threads.c.root_count + bindparam("roots"),
     last_comment_at=func.coalesce(bindparam("at", type_=UTCDateTime), threads.c.last_comment_at),
 )
-_TAKE_ROOT_SLOT = (
+TAKE_ROOT_SLOT = (
     threads.update()
     .where(threads.c.id == bindparam("tid"))
     .values(root_seq=threads.c.root_seq + 1, **_COUNTED_CHANGE)
     .returning(threads.c.root_seq)
 )
-_RECORD_CHANGE = threads.update().where(threads.c.id == bindparam("tid")).values(**_COUNTED_CHANGE)
+RECORD_CHANGE = threads.update().where(threads.c.id == bindparam("tid")).values(**_COUNTED_CHANGE)
 
 
 def thread_by_key(conn: Connection, site_id: int, key: str) -> ThreadRow | None:
@@ -168,14 +168,6 @@ def ensure_thread(
     return thread
 
 
-def take_root_slot(conn: Connection, thread_id: int, *, counted: bool, at: datetime) -> int:
-    """The next top-level position; a `counted` (visible) comment also bumps
-    the thread's version and counters, in the same statement and row lock."""
-    n = int(counted)
-    params = {"tid": thread_id, "bump": n, "comments": n, "roots": n, "at": at if counted else None}
-    return conn.execute(_TAKE_ROOT_SLOT, params).scalar_one()
-
-
 def record_change(
     conn: Connection,
     thread_id: int,
@@ -192,4 +184,4 @@ def record_change(
         "roots": roots_delta,
         "at": commented_at,
     }
-    conn.execute(_RECORD_CHANGE, params)
+    conn.execute(RECORD_CHANGE, params)
