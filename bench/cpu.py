@@ -79,9 +79,10 @@ class CpuUse:
     def total_ms(self, requests: int) -> float:
         return sum(self.per_request(requests).values())
 
-    def summary(self, requests: int, cores: int | None = None) -> str:
-        """One line: CPU ms per request by part, and the rate those allow."""
-        cores = cores or os.cpu_count() or 1
+    def summary(self, requests: int) -> str:
+        """One line: CPU ms per request by part, and the rate this machine's
+        cores allow at that cost."""
+        cores = os.cpu_count() or 1
         per = self.per_request(requests)
         ranked = sorted(per.items(), key=lambda item: -item[1])
         parts = ", ".join(f"{part} {ms:.2f}" for part, ms in ranked)

@@ -489,7 +489,6 @@ def goal_lines(rows: list[Measured], sizes: tuple[int, ...]) -> list[str]:
             core_post.result.rps >= 300,
             f"posting, toxicity model off: {core_post.result.rps:.0f} comments/s (goal >= 300)",
         )
-    if core_post:
         lines.append(f"INFO  posting, model off: {core_post.cpu}")
     if post:
         lines.append(

@@ -72,6 +72,8 @@ class CommentRecord:
 RECORD_COLUMNS = [getattr(comments.c, name) for name in CommentRecord.__dataclass_fields__]
 _BY_ID = select(*RECORD_COLUMNS).where(comments.c.id == bindparam("cid"))
 _BY_ID_FOR_UPDATE = _BY_ID.with_for_update()
+# The next position under a parent ("cid"); a visible reply ("counted" 1)
+# also counts on the parent, in the same statement and row lock (placement).
 TAKE_CHILD_SLOT = (
     comments.update()
     .where(comments.c.id == bindparam("cid"))
@@ -101,12 +103,6 @@ def comment_by_id(
     locking = for_update and conn.dialect.name == "postgresql"
     row = conn.execute(_BY_ID_FOR_UPDATE if locking else _BY_ID, {"cid": comment_id}).first()
     return CommentRecord(*row) if row else None
-
-
-def take_child_slot(conn: Connection, parent_id: int, *, counted: bool) -> int:
-    """The next position under a parent; a `counted` (visible) reply also
-    counts on the parent, in the same statement and row lock."""
-    return conn.execute(TAKE_CHILD_SLOT, {"cid": parent_id, "counted": int(counted)}).scalar_one()
 
 
 def place_comment(conn: Connection, comment_id: int, sibling_pos: int, chain_pos: int) -> None:

@@ -81,7 +81,7 @@ def place_reply(
         values = {**params, "new_id": comment_id, "parent_chain": parent.chain_pos}
         position, chain = conn.execute(_PLACE_REPLY, values).one()
         return position, chain
-    position = comment_store.take_child_slot(conn, parent.id, counted=counted)
+    position = conn.execute(comment_store.TAKE_CHILD_SLOT, params).scalar_one()
     if counted:
         thread_store.record_change(conn, thread_id, comments_delta=1, commented_at=at)
     chain = max(parent.chain_pos, position)

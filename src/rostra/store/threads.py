@@ -132,6 +132,7 @@ _COUNTED_CHANGE = dict(
     root_count=threads.c.root_count + bindparam("roots"),
     last_comment_at=func.coalesce(bindparam("at", type_=UTCDateTime), threads.c.last_comment_at),
 )
+# The next top-level position, with the counted change (placement).
 TAKE_ROOT_SLOT = (
     threads.update()
     .where(threads.c.id == bindparam("tid"))
