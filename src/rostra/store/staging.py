@@ -12,8 +12,11 @@ change (a parent that arrived at last, one more reply) are rewritten with one
 UPDATE, and the thread counters with one prepared statement.
 
 The temporary tables belong to the import's connection and transaction:
-rolled back with it, dropped with it (PostgreSQL) or right after publishing
-(SQLite), never seen by another connection.
+rolled back with it, dropped with it (PostgreSQL), never seen by another
+connection. On SQLite that connection is closed after the import instead of
+going back to the pool: closing discards the temporary tables' file
+wholesale, where dropping them frees their pages one by one (a tenth of a
+large import's time).
 """
 
 from collections.abc import Callable, Iterable, Iterator
@@ -317,6 +320,5 @@ class ImportStage:
                 self.counters,
             )
         if self.sqlite:
-            for table in (_ROWS, _TREE, _FIXES):
-                self.conn.exec_driver_sql(f"DROP TABLE temp.{table.name}")
+            self.conn.connection.detach()
         return self.staged
