@@ -185,6 +185,51 @@ def test_edit_and_delete_within_the_window(page, host_page, server):
     assert server.page(thread)["thread"]["count"] == 1
 
 
+def _post_in(widget, body: str):
+    """Post through the main form of one widget of several on the page."""
+    top = widget.locator("form").first
+    top.get_by_label("Name").fill("Browser Reader")
+    top.get_by_label("Your comment").fill(body)
+    top.get_by_role("button", name="Post comment").click()
+    return widget.locator("article.c").filter(
+        has=widget.page.locator(":scope > .text", has_text=body)
+    )
+
+
+def test_two_widgets_of_one_site_keep_both_readers_comments(page, host_page, server):
+    """Widgets of one site share what the browser keeps of the reader's comments:
+    posting in one must not make the other forget its own (edit tokens included)."""
+    story, sidebar = server.new_thread("two-story"), server.new_thread("two-sidebar")
+    host_page(
+        story,
+        body=f'<aside id="side"><rostra-comments site="demo" thread="{sidebar}">'
+        "</rostra-comments></aside>",
+    )
+    main, side = page.locator("body > rostra-comments"), page.locator("#side rostra-comments")
+    expect(own_button(_post_in(main, "Posted under the story"), "Edit")).to_be_visible()
+    expect(own_button(_post_in(side, "Posted in the sidebar"), "Edit")).to_be_visible()
+
+    page.reload()
+    story_comment = main.locator("article.c", has_text="Posted under the story")
+    expect(own_button(story_comment, "Edit")).to_be_visible()
+    expect(own_button(story_comment, "Report")).to_have_count(0)
+    sidebar_comment = side.locator("article.c", has_text="Posted in the sidebar")
+    expect(own_button(sidebar_comment, "Edit")).to_be_visible()
+
+    # A second edit starts from the first edit's text, after a reload too.
+    story_comment = main.locator(f"#comment-{story_comment.get_attribute('data-id')}")
+    shown = "Posted under the story"
+    for version in ("Edited once under the story", "Edited twice under the story"):
+        own_button(story_comment, "Edit").click()
+        editor = story_comment.locator(":scope > .slot form").get_by_label("Your comment")
+        expect(editor).to_have_value(shown)
+        editor.fill(version)
+        story_comment.get_by_role("button", name="Save changes").click()
+        expect(story_comment.locator(":scope > .text")).to_have_text(version)
+        page.reload()
+        shown = version
+
+
 def test_vote_updates_the_count_at_once(page, host_page, server):
     thread = server.new_thread("vote")
     seeded = server.post(thread, "Vote on me")

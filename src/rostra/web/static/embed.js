@@ -213,6 +213,14 @@
         /* not kept */
       }
     },
+    // Read, change and write back in one step: another widget of the site on
+    // this page, or another tab, may have saved since this one read, and what
+    // it saved must not be overwritten. Returns the new value.
+    change(key, fallback, edit) {
+      const value = edit(this.get(key, fallback));
+      this.set(key, value);
+      return value;
+    },
   };
 
   // The server already renders Markdown to allow-listed HTML; this is a second
@@ -433,7 +441,10 @@
     // Edit tokens are kept while the edit window is open; the ids a while
     // longer, to mark replies to the reader's comments.
     loadOwn() {
-      const own = store.get('own:' + this.site, {});
+      return this.pruneOwn(store.get('own:' + this.site, {}));
+    }
+
+    pruneOwn(own) {
       const now = Date.now();
       for (const [id, entry] of Object.entries(own)) {
         if (entry.until + OWN_DAYS * 864e5 < now) delete own[id];
@@ -442,8 +453,13 @@
       return own;
     }
 
-    saveOwn() {
-      store.set('own:' + this.site, this.own);
+    // Merges `entry` into what is kept of comment `id`, or forgets it (null).
+    keepOwn(id, entry) {
+      this.own = store.change('own:' + this.site, {}, (own) => {
+        if (entry) own[id] = { ...own[id], ...entry };
+        else delete own[id];
+        return this.pruneOwn(own);
+      });
     }
 
     canChange(id) {
@@ -1110,8 +1126,7 @@
         try {
           if (edit) {
             const result = await this.api('comments/' + edit.id, { method: 'PATCH', body: { body: body.value }, token: edit.token });
-            edit.source = result.source;
-            this.saveOwn();
+            this.keepOwn(edit.id, { source: result.source });
             done(result);
           } else {
             const author = { name: name.value.trim(), email: email.value.trim() || null, website: website.value.trim() || null };
@@ -1152,8 +1167,7 @@
 
     posted(result) {
       const comment = result.comment;
-      this.own[comment.id] = { token: result.edit_token, until: Date.parse(result.editable_until), source: result.source };
-      this.saveOwn();
+      this.keepOwn(comment.id, { token: result.edit_token, until: Date.parse(result.editable_until), source: result.source });
       const held = result.status === 'pending';
       if (held) {
         comment.pending = true;
@@ -1232,8 +1246,7 @@
         try {
           if (!entry) throw new Error(this.t('windowClosed'));
           const result = await this.api('comments/' + c.id, { method: 'DELETE', token: entry.token });
-          delete this.own[c.id];
-          this.saveOwn();
+          this.keepOwn(c.id, null);
           this.savePending(this.pendingList().filter((p) => p.comment.id !== c.id));
           if (!c.pending) this.setCount(this.count - 1);
           const next = art.nextElementSibling || art.parentElement.closest('article');
@@ -1283,9 +1296,11 @@
       show(wanted, shown - before + wanted);
       try {
         const result = await this.api(`comments/${c.id}/vote`, { method: 'POST', body: { value: wanted } });
-        if (result.your_vote) this.votes[c.id] = result.your_vote;
-        else delete this.votes[c.id];
-        store.set('votes:' + this.site, this.votes);
+        this.votes = store.change('votes:' + this.site, {}, (votes) => {
+          if (result.your_vote) votes[c.id] = result.your_vote;
+          else delete votes[c.id];
+          return votes;
+        });
         show(result.your_vote, result.score);
         this.say(score.title);
       } catch (e) {

@@ -220,8 +220,8 @@
         h('div', { class: 'buttons' }, send, h('button', { type: 'button', class: 'link', onclick: close }, s('cancel'))),
       );
       const done = () => {
-        this.reported.add(c.id);
-        store.set('reported:' + this.site, [...this.reported].slice(-500));
+        const ids = store.change('reported:' + this.site, [], (kept) => [...new Set([...kept, c.id])].slice(-500));
+        this.reported = new Set(ids);
         button.replaceWith(h('span', { class: 'done' }, s('reported')));
         const thanks = h('p', { class: 'note', tabindex: '-1' }, s('reportSent'));
         slot.replaceChildren(thanks);
