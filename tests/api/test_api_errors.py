@@ -69,6 +69,35 @@ def test_oversized_request(api):
     assert count(api) == 0
 
 
+def test_oversized_request_sent_in_chunks(api):
+    """Without a Content-Length the limit is found while reading, with the same answer."""
+
+    def chunks():
+        yield b'{"site": "news", "thread": {"key": "k"}, "author": {"name": "Ana"}, "body": "'
+        for _ in range(30):
+            yield b"x" * 10_000
+        yield b'"}'
+
+    response = api.post(
+        "/api/v1/comments", content=chunks(), headers={**ORIGIN, "Content-Type": "application/json"}
+    )
+    assert_error(response, 413, "request_too_large")
+    assert count(api) == 0
+
+    small = api.post(
+        "/api/v1/comments",
+        content=iter(
+            [
+                b'{"site": "news", "thread": {"key": "k"}, ',
+                b'"author": {"name": "Ana"}, "body": "hi"}',
+            ]
+        ),
+        headers={**ORIGIN, "Content-Type": "application/json"},
+    )
+    assert small.status_code == 201, small.text
+    assert count(api) == 1
+
+
 def test_parent_in_another_thread(api):
     other = api.post("/api/v1/comments", json=valid(thread={"key": "other"}), headers=ORIGIN).json()
     response = api.post(

@@ -31,6 +31,15 @@ class RequestSizeLimit:
         if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
             await self._too_large(send)
             return
+        if declared is None:
+            # A body sent in chunks, without a length: read it here, since a
+            # handler's body parsing would turn an error raised while it reads
+            # into a 400 (bodies are small, so holding one costs little).
+            buffered = await self._buffered(receive)
+            if buffered is None:
+                await self._too_large(send)
+                return
+            receive = _replayed(buffered, receive)
         received = 0
         started = False
 
@@ -54,9 +63,34 @@ class RequestSizeLimit:
             if not started:
                 await self._too_large(send)
 
+    async def _buffered(self, receive: Receive) -> list[Message] | None:
+        """The request's messages up to the end of its body; None past the limit."""
+        messages: list[Message] = []
+        size = 0
+        while True:
+            message = await receive()
+            messages.append(message)
+            if message["type"] != "http.request":
+                return messages
+            size += len(message.get("body", b""))
+            if size > self.max_bytes:
+                return None
+            if not message.get("more_body", False):
+                return messages
+
     async def _too_large(self, send: Send) -> None:
         message = f"The request is larger than {self.max_bytes} bytes."
         await _refuse(send, 413, "request_too_large", message)
+
+
+def _replayed(messages: list[Message], receive: Receive) -> Receive:
+    """Gives the buffered messages, then whatever comes next (a disconnect)."""
+    pending = list(messages)
+
+    async def replay() -> Message:
+        return pending.pop(0) if pending else await receive()
+
+    return replay
 
 
 async def _refuse(send: Send, status: int, code: str, message: str) -> None:
