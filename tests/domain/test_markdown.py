@@ -82,5 +82,17 @@ def test_bare_video_and_image_links_stay_plain_links():
     assert 'href="https://img.example/p.png"' in html
 
 
+def test_an_image_becomes_a_link_named_by_its_alt_text():
+    html = render_markdown(
+        "Chart: ![turnout by ward](https://img.example/c.png) and ![](https://img.example/d.png)"
+    )
+    assert "!" not in html and "<img" not in html
+    assert (
+        '<a href="https://img.example/c.png" rel="nofollow ugc noopener">turnout by ward</a>'
+        in html
+    )
+    assert ">https://img.example/d.png</a>" in html
+
+
 def test_headings_do_not_let_one_reader_shout():
     assert "<h1" not in render_markdown("# LOUD")

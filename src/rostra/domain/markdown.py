@@ -4,6 +4,7 @@ from functools import lru_cache
 
 import nh3
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
 
 ALLOWED_TAGS = frozenset(
     {"p", "br", "em", "strong", "s", "a", "ul", "ol", "li", "blockquote", "code", "pre"}
@@ -13,8 +14,17 @@ ALLOWED_URL_SCHEMES = frozenset({"http", "https", "mailto"})
 LINK_REL = "nofollow ugc noopener"
 
 # Block types a comment has no use for: they would let one reader shout
-# over the page (headings, rules) or fetch remote content (images).
-_DISABLED_RULES = ["heading", "lheading", "hr", "image", "html_block", "html_inline"]
+# over the page (headings, rules). Images are parsed but shown as links
+# (`_image_as_link`): a comment never makes the page fetch remote content.
+_DISABLED_RULES = ["heading", "lheading", "hr", "html_block", "html_inline"]
+
+
+def _image_as_link(renderer, tokens, idx, options, env) -> str:
+    """`![alt](url)` becomes a link to the picture, named by its alt text (else its address)."""
+    token = tokens[idx]
+    src = str(token.attrGet("src") or "")
+    label = renderer.renderInlineAsText(token.children or [], options, env).strip() or src
+    return f'<a href="{escapeHtml(src)}">{escapeHtml(label)}</a>'
 
 
 @lru_cache(maxsize=1)
@@ -22,6 +32,7 @@ def _parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "linkify": True, "breaks": True})
     md.enable(["linkify", "strikethrough"])
     md.disable(_DISABLED_RULES)
+    md.add_render_rule("image", _image_as_link)
     return md
 
 
