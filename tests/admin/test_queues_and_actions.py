@@ -59,7 +59,7 @@ def test_the_words_weighed_are_marked_and_everything_else_escaped(ctx, as_admin)
 
 
 def test_an_item_shows_its_parent_thread_and_the_authors_standing(ctx, as_admin):
-    parent = post(ctx.db, ctx.hasher, "The original point", key="story", thread_title="Bridge closes",
+    parent = post(ctx.db, ctx.hasher, "The **original** point <i>&</i> more", key="story", thread_title="Bridge closes",
                   client=reader(5), name="Bea")  # fmt: skip
     post(ctx.db, ctx.hasher, "Earlier fine comment", key="story")
     reply = hold(
@@ -67,10 +67,16 @@ def test_an_item_shows_its_parent_thread_and_the_authors_standing(ctx, as_admin)
     )
     page = as_admin.get("/admin/queue/held").text
     assert "Bridge closes" in page
-    assert "in reply to <b>Bea</b>" in page and "The original point" in page
+    # The parent is quoted as readers see its text, not as Markdown or markup.
+    assert (
+        "in reply to <b>Bea</b>" in page
+        and "The original point &lt;i&gt;&amp;&lt;/i&gt; more" in page
+    )
+    assert "**original**" not in page
     assert "1 published" in page and "1 held" in page
     detail = as_admin.get(f"/admin/comments/{reply}").text
     assert "Earlier fine comment" in detail  # the author's other comments
+    assert "The original point &lt;i&gt;" in detail and "**original**" not in detail
 
 
 def test_approving_publishes_the_comment_for_readers(ctx, api, as_admin):

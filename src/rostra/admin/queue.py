@@ -33,7 +33,7 @@ MAX_PAGE = 400  # deeper than this, narrow the queue by site instead
 class Parent:
     id: int
     author_name: str | None
-    body_source: str
+    body_html: str  # quoted as its text: the moderator reads the reply, not Markdown
     status: str
 
 
@@ -92,7 +92,7 @@ def _item(conn: Connection, row: QueueRow, reports: ReportSummary | None, now: d
     if row.parent_id is not None:
         found = comment_store.comment_by_id(conn, row.parent_id)
         if found is not None:
-            parent = Parent(found.id, found.author_name, found.body_source, found.status)
+            parent = Parent(found.id, found.author_name, found.body_html, found.status)
     return Item(
         row=row,
         reasons=reasons,
