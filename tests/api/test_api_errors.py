@@ -50,6 +50,16 @@ def test_bad_comments_are_refused_and_change_nothing(api, payload, status, code)
     assert count(api) == 0
 
 
+@pytest.mark.parametrize("kind", ["text/plain", "application/x-www-form-urlencoded"])
+def test_a_body_that_is_not_declared_as_json(api, kind):
+    response = api.post(
+        "/api/v1/comments", content=b'{"site": "news"}', headers={**ORIGIN, "Content-Type": kind}
+    )
+    assert_error(response, 415, "unsupported_media_type")
+    assert "application/json" in response.json()["message"]
+    assert count(api) == 0
+
+
 def test_malformed_json(api):
     response = api.post(
         "/api/v1/comments",

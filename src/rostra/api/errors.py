@@ -40,6 +40,13 @@ def _describe_validation(exc: RequestValidationError) -> tuple[str, str]:
     return "invalid_request", f"{where}: {first.get('msg', 'invalid value')}"
 
 
+def _body_not_json(request: Request, exc: RequestValidationError) -> bool:
+    """The whole body was refused and it was declared as something other than JSON."""
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    whole_body = any(tuple(error.get("loc", ())) == ("body",) for error in exc.errors())
+    return whole_body and kind != "" and kind != "application/json" and not kind.endswith("+json")
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RostraError)
     async def _rostra_error(_request: Request, exc: RostraError):
@@ -54,7 +61,10 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_response(exc.status, exc.code, exc.message)
 
     @app.exception_handler(RequestValidationError)
-    async def _validation_error(_request: Request, exc: RequestValidationError):
+    async def _validation_error(request: Request, exc: RequestValidationError):
+        if _body_not_json(request, exc):
+            message = "The request body must be JSON, sent with Content-Type: application/json."
+            return error_response(415, "unsupported_media_type", message)
         code, message = _describe_validation(exc)
         return error_response(400, code, message)
 
