@@ -503,6 +503,14 @@ def test_german_and_dark_theme(page, host_page, server, artifacts):
     page.screenshot(path=artifacts / "german-dark.png", full_page=True)
 
 
+def test_a_widget_for_an_unknown_site_offers_no_form(page, host_page, server):
+    host_page(server.new_thread("nowhere"), site="no-such-site")
+    expect(page.locator("rostra-comments .status")).to_contain_text(
+        "The comments could not be loaded."
+    )
+    expect(page.locator("rostra-comments form").first).to_be_hidden()
+
+
 def test_held_comment_shows_to_its_author_only(page, host_page, server, browser):
     thread = server.new_thread("held")
     server.post(thread, "Already published")

@@ -517,7 +517,7 @@
         'section',
         { class: 'root', 'aria-labelledby': 'heading' },
         h('header', { class: 'top' }, this.heading),
-        this.form({}),
+        (this.mainForm = this.form({})),
         (this.notice = h('p', { class: 'notice', role: 'status', hidden: true })),
         h(
           'div',
@@ -578,6 +578,8 @@
         this.status.hidden = this.feed.children.length > 0;
         this.status.replaceChildren(this.t('empty'));
       } catch (error) {
+        // A site the server does not know takes no comments: no form to fill in for nothing.
+        if (error.code === 'unknown_site') this.mainForm.hidden = true;
         this.status.replaceChildren(
           error.status ? this.t('loadFailed') : error.message,
           ' ',
