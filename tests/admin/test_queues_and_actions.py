@@ -96,6 +96,14 @@ def test_a_plain_form_post_redirects_back_with_a_notice(ctx, as_admin):
     assert "Approved 1 comment." in page and "Undo" in page
 
 
+def test_a_bulk_form_sent_with_nothing_ticked_returns_to_the_queue(ctx, as_admin):
+    held = hold(ctx, "Still waiting", reasons=[("words", "s", "x")])
+    answer = as_admin.post("/admin/bulk", {"action": "approve", "next": "/admin/queue/held"})
+    assert answer.status_code == 303 and answer.headers["location"] == "/admin/queue/held"
+    page = as_admin.get("/admin/queue/held").text
+    assert "Nothing was selected" in page and f'data-id="{held}"' in page
+
+
 def test_rejecting_a_comment_with_replies_leaves_a_tombstone(ctx, api, as_admin):
     top = post(ctx.db, ctx.hasher, "Top comment")
     post(ctx.db, ctx.hasher, "A reply", parent=top.comment.id, client=reader(3))

@@ -5,7 +5,7 @@ from fastapi.responses import Response
 
 from rostra.admin import actions, sanctions, undo
 from rostra.admin.actions import Outcome
-from rostra.admin.web import AdminRoute, Ctx, Form, Posted, done
+from rostra.admin.web import AdminRoute, Ctx, Form, Posted, done, wants_json
 from rostra.api.params import RowId
 from rostra.domain.numbers import parse_count
 from rostra.errors import InvalidInput, NotFound
@@ -60,6 +60,10 @@ def bulk(request: Request, ctx: Ctx, posted: Posted) -> Response:
     ids = [parse_count(value) for value in form.getlist("ids")]
     if None in ids:
         raise InvalidInput("invalid_ids", "The selection holds something that is not a comment id.")
+    if not ids and not wants_json(request):
+        # A plain form sent with nothing ticked: back to the queue, which says so.
+        notice = {"message": "Nothing was selected: tick the comments to act on first."}
+        return done(request, notice, form.get("next") or "/admin/queue/held")
     return _answer(request, _run(ctx, user, action, ids, form), form, "/admin/queue/held")
 
 
