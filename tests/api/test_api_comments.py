@@ -171,6 +171,8 @@ def test_atom_feeds(api):
     )
     assert thread_feed.status_code == 404  # the thread is keyed by its id, not this URL
     assert api.get("/api/v1/feeds/news/thread.atom", params={"key": "rail-2026"}).status_code == 200
+    unnamed = api.get("/api/v1/feeds/news/thread.atom")  # not the site's feed under another name
+    assert unnamed.status_code == 400 and unnamed.json()["error"] == "invalid_thread"
 
 
 def test_hostile_name_and_website(api):

@@ -27,6 +27,8 @@ def site_feed(db: Database, site: str, base_url: str) -> bytes:
 
 
 def thread_feed(db: Database, site: str, key: str | None, url: str | None, base_url: str) -> bytes:
+    """Refuses a request naming no thread, as /threads does: the site feed has its own address."""
+    thread_key(key, url)
     return _feed(db, site, key, url, base_url)
 
 
