@@ -26,11 +26,14 @@ TOXIC = [
     "You are a disgusting, worthless human being and everyone hates you.",
     "Shut your mouth, you brainless moron.",
     "People like you should be wiped off the face of the earth.",
+    "Gο kιll yoυrself.",  # Greek look-alikes inside Latin words
 ]
 CIVIL = [
     "Thank you for covering the school board meeting so thoroughly.",
     "The new bike lanes on Main Street have made my commute much safer.",
     "I respectfully disagree with the columnist's view on the budget.",
+    "Read the first comment, you will see.",  # once rejected outright
+    "Reply under the first comment.",
 ]
 
 

@@ -33,3 +33,11 @@ def test_words_map_back_to_original_offsets() -> None:
     words = normalize(raw).words
     assert [w.text for w in words] == ["well", "you", "are", "an", "idiot"]
     assert [raw[w.start : w.end] for w in words] == ["well", "y o u", "are", "an", "1d10t"]
+
+
+def test_lookalikes_inside_latin_words_are_unmasked_for_the_encoder():
+    from rostra.moderation.normalize import unmask_lookalikes
+
+    assert unmask_lookalikes("Gο kιll yoυrself, yоu morоn") == "Go kill yourself, you moron"
+    # Whole words in Greek or Cyrillic, and Latin letters of other languages, stay.
+    assert unmask_lookalikes("Привет, как дела? Łódź, Ørsted") == "Привет, как дела? Łódź, Ørsted"

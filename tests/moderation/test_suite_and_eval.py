@@ -11,7 +11,7 @@ from rostra.moderation.suite import GROUPS, load_suite
 def test_suite_has_at_least_30_cases_per_behaviour() -> None:
     cases = load_suite()
     per_behaviour = Counter(c.behaviour for c in cases)
-    assert len(per_behaviour) == 18
+    assert len(per_behaviour) == 19
     assert min(per_behaviour.values()) >= 30
     assert {c.group for c in cases} == set(GROUPS)
     assert len({c.text for c in cases}) == len(cases)

@@ -6,6 +6,11 @@ or group name = abuse". These templates come in contrasting pairs (the bare
 attack labelled 1, the same words framed as condemnation, negation or aimed at
 a thing labelled 0), which pushes weight onto the framing words instead.
 
+A comment section also talks about itself ("see the first reply", "read the
+article"), and every corpus is mostly abuse, so the words of that talk are
+seen almost only in toxic rows: `_discussion` gives them plain examples, each
+beside the same opening turned into an attack.
+
 None of these sentences is in the functional suite: ``train.py`` refuses to run
 if any of them normalises to a suite case.
 """
@@ -191,6 +196,46 @@ IDIOM_W = ("bitch", "hell", "shit", "fuck", "pain in the ass")
 IDIOM_A = ("fucking", "bloody", "damn", "freaking", "goddamn")
 
 
+# Talk about the thread itself: which comment, which reply, the article.
+ORDINALS = ("first", "second", "last", "top", "earlier", "previous", "third", "original", "next")
+POSTS = ("comment", "reply", "post", "response", "answer")
+SOURCES = ("article", "story", "piece", "report", "column", "interview", "update", "live blog")
+POINTERS = (
+    "Read the {o} {p}", "See the {o} {p}", "Check the {o} {p}", "Look at the {o} {p}",
+    "Scroll up to the {o} {p}", "Scroll down to the {o} {p}", "Go back to the {o} {p}",
+    "Reply to the {o} {p}", "Replying to the {o} {p}", "About the {o} {p}",
+    "Read the {s} again", "Read the whole {s}", "Read the {s} first", "Check the {s}",
+    "Re-read the {s}", "Look at the end of the {s}", "Quoting the {s}",
+    "As the {o} {p} says", "Like the {o} {p} said", "Same as my {o} {p}",
+)  # fmt: skip
+FRIENDLY_TAILS = (
+    "it explains everything", "thanks", "it has the link",
+    "the numbers are there", "worth a look", "good point", "same here", "it covers the timetable",
+    "you'll find the answer", "it answers your question", "the quote is in there",
+    "that settles it", "the date is in the second paragraph", "it makes the same point",
+    "I think you will like it", "it has the source", "the map is at the bottom",
+    "then tell me what you think", "it was updated this morning", "well said",
+)  # fmt: skip
+THREAD_NOTES = (
+    "{O} {p} here, hello everyone.", "{O} {p} on this {s}, so here goes.",
+    "{O}-time commenter, long-time reader.", "Just read the {s}.", "Reading the {p}s now.",
+    "A {p} while I read the {s}.", "{O} {p}!", "My {o} {p} was about the budget.",
+    "New {p} arriving as you read.", "Another {p} on the {s}, sorry for the flood.",
+    "Still reading the {s}, back with a {p} later.", "Posting my {o} {p} from the train.",
+)  # fmt: skip
+
+
+def _discussion(rng: random.Random) -> Iterator[tuple[str, int]]:
+    for _ in range(320):
+        o, p, s = rng.choice(ORDINALS), rng.choice(POSTS), rng.choice(SOURCES)
+        pointer = rng.choice(POINTERS).format(o=o, p=p, s=s)
+        yield f"{pointer}, {rng.choice(FRIENDLY_TAILS)}.", 0
+        yield rng.choice(THREAD_NOTES).format(o=o, O=_cap(o), p=p, s=s), 0
+        if rng.random() < 0.5:
+            insult = f"you {rng.choice(INSULT_ADJ)} {rng.choice(INSULT_NOUN)}"
+            yield f"{pointer}, {insult}.", 1
+
+
 def _cap(text: str) -> str:
     return text[:1].upper() + text[1:]
 
@@ -263,6 +308,7 @@ def authored_examples(seed: int = 7) -> list[tuple[str, int]]:
         *_violence(rng),
         *_harassment(rng),
         *_idioms(rng),
+        *_discussion(rng),
     ]
     # the random draws repeat some sentences; keep the first of each
     return list(dict.fromkeys(rows))

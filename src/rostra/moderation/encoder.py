@@ -24,6 +24,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from rostra.moderation.normalize import unmask_lookalikes
+
 MODEL_DIR = Path(__file__).parent / "model"
 ONNX_PATH = MODEL_DIR / "encoder.int8.onnx"
 TOKENIZER_PATH = MODEL_DIR / "encoder_tokenizer.json"
@@ -170,7 +172,9 @@ class Encoder:
         out = np.zeros((len(texts), self.dimensions), dtype=np.float32)
         encode = self._tokenizer.encode  # encode_batch would start a thread pool
         for k, text in enumerate(texts):
-            ids = np.asarray([encode(text).ids], dtype=np.int64)
+            # The encoder reads the comment as written, but for look-alike
+            # letters inside Latin words, which its word pieces do not cover.
+            ids = np.asarray([encode(unmask_lookalikes(text)).ids], dtype=np.int64)
             with self._lock:
                 pooled = self._session.run(
                     None, {"input_ids": ids, "attention_mask": np.ones_like(ids)}

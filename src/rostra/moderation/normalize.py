@@ -6,6 +6,7 @@ from, so explanations can be drawn on the text the moderator actually sees.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -191,3 +192,29 @@ def normalize(text: str) -> Normalized:
 
 def normalize_text(text: str) -> str:
     return normalize(text).text
+
+
+# Greek and Cyrillic look-alikes only: Latin letters such as "ł" or "ø" are
+# real letters of the words they are in.
+_SCRIPT_LOOKALIKES = {
+    c: latin
+    for c, latin in CONFUSABLES.items()
+    if unicodedata.name(c, "").startswith(("GREEK", "CYRILLIC"))
+}
+_WORD = re.compile(r"\w+")
+
+
+def _unmask_word(match: re.Match) -> str:
+    word = match.group()
+    if word.isascii() or not any(c.isascii() and c.isalpha() for c in word):
+        return word
+    return "".join(_SCRIPT_LOOKALIKES.get(c, c) for c in word)
+
+
+def unmask_lookalikes(text: str) -> str:
+    """Latin letters for the Greek and Cyrillic look-alikes inside a Latin word.
+
+    A word that mixes scripts ("yοu" with a Greek omicron) is a disguise; a
+    word wholly in Greek or Cyrillic is left as it is.
+    """
+    return text if text.isascii() else _WORD.sub(_unmask_word, text)
