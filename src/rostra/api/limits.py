@@ -27,11 +27,12 @@ class RequestSizeLimit:
             message = "The address holds a NUL character, which no field may contain."
             await _refuse(send, 400, "invalid_request", message)
             return
-        declared = dict(scope["headers"]).get(b"content-length")
+        headers = dict(scope["headers"])
+        declared = headers.get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
             await self._too_large(send)
             return
-        if declared is None:
+        if declared is None and b"transfer-encoding" in headers:
             # A body sent in chunks, without a length: read it here, since a
             # handler's body parsing would turn an error raised while it reads
             # into a 400 (bodies are small, so holding one costs little).

@@ -23,17 +23,15 @@ def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) ->
 
 
 def site_feed(db: Database, site: str, base_url: str) -> bytes:
-    return _feed(db, site, None, None, base_url)
+    return _feed(db, site, None, base_url)
 
 
 def thread_feed(db: Database, site: str, key: str | None, url: str | None, base_url: str) -> bytes:
-    """Refuses a request naming no thread, as /threads does: the site feed has its own address."""
-    thread_key(key, url)
-    return _feed(db, site, key, url, base_url)
+    """A request naming no thread is refused, as /threads does: the site feed has its own address."""
+    return _feed(db, site, thread_key(key, url), base_url)
 
 
-def _feed(db: Database, site_name: str, key: str | None, url: str | None, base_url: str) -> bytes:
-    wanted_key = thread_key(key, url) if (key or url) else None
+def _feed(db: Database, site_name: str, wanted_key: str | None, base_url: str) -> bytes:
     with db.read() as conn:
         site = site_store.site_by_name(conn, site_name)
         if site is None:

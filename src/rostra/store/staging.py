@@ -15,8 +15,8 @@ The temporary tables belong to the import's connection and transaction:
 rolled back with it, dropped with it (PostgreSQL), never seen by another
 connection. On SQLite that connection is closed after the import instead of
 going back to the pool: closing discards the temporary tables' file
-wholesale, where dropping them frees their pages one by one (a tenth of a
-large import's time).
+wholesale, where dropping them frees their pages one by one (0.3 s of an
+import of 100,000 comments).
 """
 
 from collections.abc import Callable, Iterable, Iterator
