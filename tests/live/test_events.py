@@ -91,10 +91,11 @@ def test_a_comment_posted_on_one_instance_reaches_readers_of_the_other(two_insta
     listener = Listener(f"{second}/api/v1/threads/{thread_id}/events")
     posted_at = time.monotonic()
     created = _post(first, "Breaking: the line reopens", "across")
-    events = listener.wait_for(1)
+    # "Opening the thread" may still arrive if that instance had not read it yet.
+    events = [e for e in _wait_beyond_opening(listener) if e[3]["id"] == created["comment"]["id"]]
     assert events, "no event arrived"
     arrived, _, kind, data = events[0]
-    assert kind == "comment" and data["id"] == created["comment"]["id"]
+    assert kind == "comment"
     assert data["html"] == "<p>Breaking: the line reopens</p>"
     assert arrived - posted_at < 2.0
 
@@ -113,7 +114,7 @@ def test_votes_edits_and_removals_are_streamed(two_instances):
         headers={"Origin": ORIGIN, "User-Agent": "another reader"},
     )
     httpx.delete(f"{first}/api/v1/comments/{comment_id}", headers=headers)
-    kinds = [kind for _, _, kind, _ in listener.wait_for(3)]
+    kinds = [kind for _, _, kind, _ in _wait_beyond_opening(listener, 3)]
     assert kinds == ["edit", "vote", "remove"]
 
 
@@ -132,6 +133,18 @@ def test_a_reader_who_reconnects_misses_nothing(two_instances):
     resumed = Listener(f"{first}/api/v1/threads/{thread_id}/events", last_event_id=seen)
     bodies = [data["html"] for _, _, _, data in resumed.wait_for(2)]
     assert bodies == ["<p>Third</p>", "<p>Fourth</p>"]
+
+
+def _wait_beyond_opening(listener: Listener, count: int = 1) -> list:
+    """The events after the thread's first comment, which the reader's page
+    already showed and which may or may not be streamed again."""
+    events = listener.wait_for(count)
+    if events and events[0][2] == "comment" and events[0][3]["html"] in _OPENINGS:
+        events = listener.wait_for(count + 1)[1:]
+    return events
+
+
+_OPENINGS = {"<p>Opening the thread</p>", "<p>To be edited</p>"}
 
 
 def _event_id_of(listener: Listener, html: str) -> int:
