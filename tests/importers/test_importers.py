@@ -219,6 +219,7 @@ def test_a_newer_export_adds_only_what_is_new(db, site, tmp_path):
     newer = imported(db, "disqus", FIXTURES / "disqus.xml")
     assert (newer.imported, newer.updated) == (5, 0)
     assert newer.threads_touched == 1  # the budget thread is untouched: its version stays
+    assert "  threads: 2 seen, 0 new, 1 with new or changed comments" in newer.lines()
     assert thread_rows(db)["article-1"].comment_count == 4
 
 

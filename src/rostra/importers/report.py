@@ -42,7 +42,7 @@ class ImportReport:
         out = [
             f"{head}: {self.format} file {self.file} into site {self.site}",
             f"  threads: {self.threads_seen} seen, {self.threads_created} new, "
-            f"{self.threads_touched} changed",
+            f"{self.threads_touched} with new or changed comments",
             f"  comments: {self.comments_seen} seen, {self.imported} imported, "
             f"{self.updated} updated, {sum(self.skipped.values())} skipped",
         ]
