@@ -242,6 +242,45 @@ def test_a_malformed_file_stops_with_its_line_and_writes_nothing(db, site):
     assert rows(db) == {} and thread_rows(db) == {}
 
 
+@pytest.mark.parametrize(
+    ("format_name", "fixture", "expected"),
+    [
+        ("disqus", "wordpress.xml", "not a Disqus export: the document element is <rss>"),
+        (
+            "wordpress",
+            "disqus.xml",
+            "not a WordPress (WXR) export: the document element is <disqus>",
+        ),
+        ("commento", "remark42.jsonl", "after the end of the JSON document"),
+    ],
+)
+def test_a_file_of_another_format_stops_instead_of_importing_nothing(
+    db, site, format_name, fixture, expected
+):
+    with pytest.raises(ImportFailure) as failure:
+        imported(db, format_name, FIXTURES / fixture)
+    assert expected in failure.value.message
+    assert rows(db) == {} and thread_rows(db) == {}
+
+
+def test_a_json_object_that_is_no_commento_export_stops(db, site, tmp_path):
+    other = tmp_path / "other.json"
+    other.write_text('{"threads": [{"id": 1}], "posts": [{"id": 2, "text": "Hi"}]}')
+    with pytest.raises(ImportFailure) as failure:
+        imported(db, "commento", other)
+    assert failure.value.message.startswith("not a Commento export")
+    assert rows(db) == {} and thread_rows(db) == {}
+
+
+def test_an_empty_export_of_the_right_format_imports_nothing_without_complaint(db, site, tmp_path):
+    empty_disqus = tmp_path / "empty.xml"
+    empty_disqus.write_text('<?xml version="1.0"?>\n<disqus xmlns="http://disqus.com"/>\n')
+    empty_commento = tmp_path / "empty.json"
+    empty_commento.write_text('{"version": 1, "comments": [], "commenters": []}')
+    assert imported(db, "disqus", empty_disqus).comments_seen == 0
+    assert imported(db, "commento", empty_commento).comments_seen == 0
+
+
 def test_a_bad_record_stops_the_import_unless_told_to_go_on(db, site):
     with pytest.raises(ImportFailure) as failure:
         imported(db, "disqus", FIXTURES / "disqus_bad_record.xml")

@@ -16,6 +16,7 @@ from rostra.domain.policy import Status
 from rostra.importers.jsonstream import iter_document
 from rostra.importers.records import (
     BodyFormat,
+    ImportFailure,
     Problem,
     RecordError,
     SourceRecord,
@@ -26,6 +27,7 @@ from rostra.importers.records import (
 from rostra.importers.sources import open_binary
 
 SOURCE = "commento"
+_EXPORT_KEYS = frozenset({"version", "comments", "commenters"})
 _STATES = {"approved": Status.PUBLISHED, "unapproved": Status.PENDING, "flagged": Status.REJECTED}
 
 
@@ -47,7 +49,9 @@ def _documents(path: Path) -> Iterator[tuple[str, object, int]]:
 
 def _commenters(path: Path) -> dict[str, _Commenter]:
     found: dict[str, _Commenter] = {}
+    keys: set[str] = set()
     for key, value, _ in _documents(path):
+        keys.add(key)
         if key == "commenters" and isinstance(value, dict) and _str(value.get("commenterHex")):
             link = _str(value.get("link"))
             found[value["commenterHex"]] = _Commenter(
@@ -55,6 +59,11 @@ def _commenters(path: Path) -> dict[str, _Commenter]:
                 _str(value.get("email")),
                 None if link in (None, "undefined") else link,
             )
+    # Any other JSON object would import as nothing at all and look like success.
+    if not keys & _EXPORT_KEYS:
+        raise ImportFailure(
+            "character 0", 'not a Commento export: no "version", "comments" or "commenters" key'
+        )
     return found
 
 

@@ -81,7 +81,9 @@ def _post(element: Element, line: int, threads: dict[str, ThreadInfo]) -> Source
 
 def read(path: Path) -> Iterator[SourceRecord | Problem]:
     threads: dict[str, ThreadInfo] = {}
-    for element, line, _ in iter_elements(path, {"thread": 1, "post": 1}):
+    for element, line, _ in iter_elements(
+        path, {"thread": 1, "post": 1}, ("disqus", "a Disqus export")
+    ):
         if local(element.tag) == "thread":
             thread_id = blank_to_none(attribute(element, "id"))
             if thread_id is None:

@@ -61,6 +61,12 @@ class _Reader:
             raise self.fail(f"expected {char!r} but found {found or 'the end of the file'!r}")
         self.pos += 1
 
+    def end(self) -> None:
+        """The document must end here: data after it is another file glued on, or a wrong format."""
+        found = self.peek()
+        if found:
+            raise self.fail(f"unexpected {found!r} after the end of the JSON document")
+
     def value(self) -> object:
         self.peek()
         while True:
@@ -86,6 +92,8 @@ def iter_document(stream: TextIO) -> Iterator[tuple[str, object, int]]:
     reader = _Reader(stream)
     reader.expect("{")
     if reader.peek() == "}":
+        reader.pos += 1
+        reader.end()
         return
     while True:
         key = reader.value()
@@ -113,6 +121,7 @@ def iter_document(stream: TextIO) -> Iterator[tuple[str, object, int]]:
         following = reader.peek()
         reader.pos += 1
         if following == "}":
+            reader.end()
             return
         if following != ",":
             reader.pos -= 1

@@ -80,7 +80,9 @@ def read(path: Path) -> Iterator[SourceRecord | Problem | str]:
     """Records, problems, and for skipped entries the reason as a plain string."""
     thread: ThreadInfo | None = None
     current_item: Element | None = None
-    for element, line, parent_item in iter_elements(path, {"item": 2, "comment": 3}):
+    for element, line, parent_item in iter_elements(
+        path, {"item": 2, "comment": 3}, ("rss", "a WordPress (WXR) export")
+    ):
         if local(element.tag) == "item":
             current_item, thread = None, None
             continue

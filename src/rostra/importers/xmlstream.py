@@ -45,8 +45,18 @@ def _depth(element: Element) -> int:
     return depth
 
 
+def _check_document(root: Element | None, expected: str, kind: str) -> None:
+    """Stop at once when the file is some other XML: it would import as nothing and look fine."""
+    if root is None or local(root.tag) == expected:
+        return
+    raise ImportFailure(
+        f"line {root.sourceline or 1}",
+        f"not {kind}: the document element is <{local(root.tag)}>, not <{expected}>",
+    )
+
+
 def iter_elements(
-    path: Path, wanted: dict[str, int]
+    path: Path, wanted: dict[str, int], document: tuple[str, str]
 ) -> Iterator[tuple[Element, int, Element | None]]:
     """Yield (element, line, parent) for each complete element named in `wanted` at its depth.
 
@@ -59,6 +69,8 @@ def iter_elements(
     depth (the records themselves: Disqus threads and posts, WordPress
     items), the siblings before the element are dropped as well, so
     elements nobody asked for do not pile up under the document element.
+    `document` is the document element's expected local name and what to
+    call the format in the message when it is something else.
     """
     outermost = min(wanted.values(), default=0)
     with open_binary(path) as stream:
@@ -72,8 +84,12 @@ def iter_elements(
             remove_comments=True,
             remove_pis=True,
         )
+        checked = False
         try:
             for _, element in events:
+                if not checked:
+                    _check_document(element.getroottree().getroot(), *document)
+                    checked = True
                 depth = _depth(element)
                 if wanted.get(local(element.tag)) != depth:
                     continue
@@ -84,6 +100,8 @@ def iter_elements(
                         while element.getprevious() is not None:
                             del parent[0]
                     parent.remove(element)
+            if not checked:
+                _check_document(events.root, *document)
         except etree.XMLSyntaxError as exc:
             where, column = exc.position
             reason = _POSITION_SUFFIX.sub("", exc.msg or "syntax error").strip()
