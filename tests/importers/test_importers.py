@@ -252,6 +252,7 @@ def test_a_malformed_file_stops_with_its_line_and_writes_nothing(db, site):
             "not a WordPress (WXR) export: the document element is <disqus>",
         ),
         ("commento", "remark42.jsonl", "after the end of the JSON document"),
+        ("rostra", "disqus.xml", "not a Rostra export: its first line is invalid JSON"),
     ],
 )
 def test_a_file_of_another_format_stops_instead_of_importing_nothing(

@@ -75,6 +75,10 @@ def read(path: Path) -> Iterator[SourceRecord | Problem]:
     header_seen = False
     for line, data in iter_lines(path):
         if isinstance(data, Problem):
+            if not header_seen:
+                raise ImportFailure(
+                    f"line {line}", f"not a Rostra export: its first line is {data.message}"
+                )
             yield data
             continue
         kind = data.get("type") if isinstance(data, dict) else None
