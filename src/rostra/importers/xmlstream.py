@@ -46,7 +46,7 @@ def _depth(element: Element) -> int:
 
 
 def _check_document(root: Element | None, expected: str, kind: str) -> None:
-    """Stop at once when the file is some other XML: it would import as nothing and look fine."""
+    """Stop when the file is some other XML: it would import as nothing and look fine."""
     if root is None or local(root.tag) == expected:
         return
     raise ImportFailure(
@@ -84,12 +84,8 @@ def iter_elements(
             remove_comments=True,
             remove_pis=True,
         )
-        checked = False
         try:
             for _, element in events:
-                if not checked:
-                    _check_document(element.getroottree().getroot(), *document)
-                    checked = True
                 depth = _depth(element)
                 if wanted.get(local(element.tag)) != depth:
                     continue
@@ -100,8 +96,9 @@ def iter_elements(
                         while element.getprevious() is not None:
                             del parent[0]
                     parent.remove(element)
-            if not checked:
-                _check_document(events.root, *document)
+            # After the last record, so the per-element loop stays as it was; the
+            # import is one transaction, so whatever a wrong file yielded is undone.
+            _check_document(events.root, *document)
         except etree.XMLSyntaxError as exc:
             where, column = exc.position
             reason = _POSITION_SUFFIX.sub("", exc.msg or "syntax error").strip()
