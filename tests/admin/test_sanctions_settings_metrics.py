@@ -2,6 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from admin_support import hold
 from sqlalchemy import select, update
 
@@ -88,17 +89,20 @@ def test_a_sanction_can_be_typed_in_by_email(db, as_admin, site):
     assert missing.status_code == 400 and missing.json()["error"] == "no_target"
 
 
+VALID_SETTINGS = {
+    "premoderation": "first_time", "trusted_after": "2", "banned_words": "Spam\nscam\n\nspam",
+    "suspect_words": "", "max_links": "1", "blocked_domains": "bad.example", "min_seconds_to_post": "3",
+    "posts_per_minute": "5", "duplicate_window_minutes": "10", "raid_authors": "4",
+    "hold_threshold": "0.4", "reject_threshold": "0.9", "think_again_threshold": "0.5",
+    "report_threshold": "2.5", "toxicity_model": "on",
+    "origins": "https://news.example\nhttps://WWW.News.example/",
+}  # fmt: skip
+
+
 def test_settings_are_saved_validated_and_audited(db, as_admin, site):
     form = as_admin.get("/admin/sites/news/settings")
     assert form.status_code == 200 and "https://news.example" in form.text
-    values = {
-        "premoderation": "first_time", "trusted_after": "2", "banned_words": "Spam\nscam\n\nspam",
-        "suspect_words": "", "max_links": "1", "blocked_domains": "bad.example", "min_seconds_to_post": "3",
-        "posts_per_minute": "5", "duplicate_window_minutes": "10", "raid_authors": "4",
-        "hold_threshold": "0.4", "reject_threshold": "0.9", "think_again_threshold": "0.5",
-        "report_threshold": "2.5", "toxicity_model": "on",
-        "origins": "https://news.example\nhttps://WWW.News.example/",
-    }  # fmt: skip
+    values = dict(VALID_SETTINGS)
     saved = as_admin.post("/admin/sites/news/settings", values)
     assert saved.status_code == 200 and "Saved." in saved.text
     with db.read() as conn:
@@ -174,3 +178,28 @@ def test_percentile_is_nearest_rank():
     assert percentile([5.0], 0.9) == 5.0
     assert percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 0.5) == 5
     assert percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 0.9) == 9
+
+
+@pytest.mark.parametrize(
+    "typed", ["https://news.example:99999", "https://news.example:abc", "https://[::1", "news.example"]
+)
+def test_an_origin_no_browser_could_send_is_refused_inline(db, as_admin, site, typed):
+    with db.read() as conn:
+        before = conn.execute(select(sites.c.origins)).scalar_one()
+    answer = as_admin.post("/admin/sites/news/settings", {"origins": typed})
+    assert answer.status_code == 400
+    assert "is not an origin like https://news.example" in answer.text
+    with db.read() as conn:
+        assert conn.execute(select(sites.c.origins)).scalar_one() == before
+
+
+def test_blocked_domains_pasted_as_links_or_wildcards_still_match(db, as_admin, site):
+    form = dict(VALID_SETTINGS)
+    form["blocked_domains"] = "https://Evil.example/offer?x=1\n*.spam.example\nbücher.example"
+    assert as_admin.post("/admin/sites/news/settings", form).status_code == 200
+    with db.read() as conn:
+        stored = ModerationSettings.of_site(conn.execute(select(sites.c.settings)).scalar_one())
+    assert stored.blocked_domains == ("evil.example", "spam.example", "xn--bcher-kva.example")
+    form["blocked_domains"] = "not a domain"
+    refused = as_admin.post("/admin/sites/news/settings", form)
+    assert refused.status_code == 400 and "is not a domain like spam.example" in refused.text

@@ -49,3 +49,15 @@ def test_other_sites_origins_cannot_write_here(api, db):
         headers={"Origin": "https://other.example"},
     )
     assert response.status_code == 403 and response.json()["error"] == "origin_not_allowed"
+
+
+def test_origins_are_stored_the_way_browsers_send_them(api, db):
+    from rostra.service.sites import create_site
+
+    create_site(
+        db, "typed", ["https://Bücher.Example:443", "http://localhost:8080", "http://[::1]:80"]
+    )
+    params = {"site": "typed", "key": "k"}
+    for browser_origin in ("https://xn--bcher-kva.example", "http://localhost:8080", "http://[::1]"):
+        answer = api.get("/api/v1/threads", params=params, headers={"Origin": browser_origin})
+        assert answer.headers.get("access-control-allow-origin") == browser_origin

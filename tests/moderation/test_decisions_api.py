@@ -10,7 +10,7 @@ from rostra.api.app import create_app
 from rostra.moderation.settings import ModerationSettings
 from rostra.service.sites import create_site
 from rostra.store import sanctions as sanction_store
-from rostra.store.schema import audit_log, comments, threads
+from rostra.store.schema import audit_log, comments, sites, threads
 
 ORIGIN = "https://paper.example"
 STRICT = dict(min_seconds_to_post=0, toxicity_model=False)
@@ -97,6 +97,18 @@ def test_links_over_the_limit_or_to_blocked_domains_are_held(client, db):
         == "published"
     )
 
+
+
+def test_a_blocked_domain_matches_links_in_any_script_and_old_junk_entries_do_no_harm(client, db):
+    make_site(db, blocked_domains=["https://bücher.example/shop"])
+    with db.write() as conn:  # a list saved before entries were checked
+        site = conn.execute(sites.select()).one()
+        moderation = {**site.settings["moderation"], "blocked_domains": ["not a domain"]}
+        moderation["blocked_domains"].append("xn--bcher-kva.example")
+        settings = {**site.settings, "moderation": moderation}
+        conn.execute(sites.update().values(settings=settings))
+    linked = post(client, "Cheap books at https://BÜCHER.example/deal")
+    assert linked.status_code == 201 and linked.json()["status"] == "pending"
 
 def test_flood_gets_429_with_retry_after_and_stores_nothing(client, db):
     make_site(db, posts_per_minute=3)

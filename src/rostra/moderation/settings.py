@@ -2,7 +2,7 @@
 
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from rostra.moderation.classifier import DEFAULT_HOLD_THRESHOLD, DEFAULT_REJECT_THRESHOLD
 
@@ -46,6 +46,42 @@ class ModerationSettings(BaseModel):
             value = value.splitlines()
         return tuple(sorted({item.strip().lower() for item in value if item and item.strip()}))
 
+    @field_validator("blocked_domains")
+    @classmethod
+    def _bare_domains(cls, domains: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
+        if (info.context or {}).get("stored"):
+            # Lists saved before entries were checked may hold junk; a post must not fail on it.
+            domains = tuple(domain for domain in domains if _is_domain(domain))
+        return tuple(sorted({bare_domain(domain) for domain in domains}))
+
     @classmethod
     def of_site(cls, settings: dict) -> "ModerationSettings":
-        return cls.model_validate(settings.get("moderation", {}))
+        return cls.model_validate(settings.get("moderation", {}), context={"stored": True})
+
+
+def bare_domain(text: str) -> str:
+    """The host a blocked-domain entry means, in the form links are compared in.
+
+    Moderators paste whole links ("https://evil.example/offer") or wildcards
+    ("*.evil.example"); either would otherwise never match a link's host.
+    """
+    host = text.strip().lower()
+    if "://" in host:
+        host = host.split("://", 1)[1]
+    host = host.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0].rsplit("@", 1)[-1]
+    host = host.split(":", 1)[0].removeprefix("*.").strip(".")
+    try:
+        host = host.encode("idna").decode("ascii")
+    except UnicodeError:
+        raise ValueError(f"{text.strip()!r} is not a domain like spam.example") from None
+    if not host or " " in host:
+        raise ValueError(f"{text.strip()!r} is not a domain like spam.example")
+    return host
+
+
+def _is_domain(text: str) -> bool:
+    try:
+        bare_domain(text)
+    except ValueError:
+        return False
+    return True

@@ -19,18 +19,44 @@ _SITE_NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
 
 
 def normalize_origin(origin: str) -> str:
-    """An origin is scheme://host[:port], exactly as browsers send it."""
-    parts = urlsplit(origin.strip())
+    """An origin is scheme://host[:port], exactly as browsers send it in Origin.
+
+    Browsers drop a scheme's default port, send host names in lower-case
+    punycode and keep the brackets of an IPv6 address, so an origin is stored
+    that way or it would never match a request.
+    """
+    not_an_origin = InvalidInput(
+        "invalid_origin", f"{origin!r} is not an origin like https://news.example"
+    )
+    try:
+        parts = urlsplit(origin.strip())
+        port = parts.port
+    except ValueError:
+        raise not_an_origin from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise InvalidInput(
-            "invalid_origin", f"{origin!r} is not an origin like https://news.example"
-        )
+        raise not_an_origin
     if parts.path not in ("", "/") or parts.query or parts.fragment:
         raise InvalidInput(
             "invalid_origin", f"{origin!r} has a path; give only scheme://host[:port]"
         )
-    netloc = parts.hostname.lower() + (f":{parts.port}" if parts.port else "")
-    return f"{parts.scheme}://{netloc}"
+    host = _browser_host(origin, parts.hostname)
+    if port is not None and port != _DEFAULT_PORTS[parts.scheme]:
+        host += f":{port}"
+    return f"{parts.scheme}://{host}"
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _browser_host(origin: str, hostname: str) -> str:
+    if ":" in hostname:
+        return f"[{hostname.lower()}]"
+    try:
+        return hostname.encode("idna").decode("ascii").lower()
+    except UnicodeError:
+        raise InvalidInput(
+            "invalid_origin", f"{origin!r} has a host name no browser would send"
+        ) from None
 
 
 def validate_site_name(name: str) -> str:

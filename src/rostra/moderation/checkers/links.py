@@ -14,8 +14,8 @@ def _host(url: str) -> str:
     if url.lower().startswith("www."):
         url = "http://" + url
     try:
-        return (urlsplit(url).hostname or "").lower()
-    except ValueError:
+        return (urlsplit(url).hostname or "").encode("idna").decode("ascii")
+    except (ValueError, UnicodeError):
         return ""
 
 
