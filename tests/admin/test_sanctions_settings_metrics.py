@@ -181,7 +181,8 @@ def test_percentile_is_nearest_rank():
 
 
 @pytest.mark.parametrize(
-    "typed", ["https://news.example:99999", "https://news.example:abc", "https://[::1", "news.example"]
+    "typed",
+    ["https://news.example:99999", "https://news.example:abc", "https://[::1", "news.example"],
 )
 def test_an_origin_no_browser_could_send_is_refused_inline(db, as_admin, site, typed):
     with db.read() as conn:

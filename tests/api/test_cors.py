@@ -58,6 +58,10 @@ def test_origins_are_stored_the_way_browsers_send_them(api, db):
         db, "typed", ["https://Bücher.Example:443", "http://localhost:8080", "http://[::1]:80"]
     )
     params = {"site": "typed", "key": "k"}
-    for browser_origin in ("https://xn--bcher-kva.example", "http://localhost:8080", "http://[::1]"):
+    for browser_origin in (
+        "https://xn--bcher-kva.example",
+        "http://localhost:8080",
+        "http://[::1]",
+    ):
         answer = api.get("/api/v1/threads", params=params, headers={"Origin": browser_origin})
         assert answer.headers.get("access-control-allow-origin") == browser_origin

@@ -98,7 +98,6 @@ def test_links_over_the_limit_or_to_blocked_domains_are_held(client, db):
     )
 
 
-
 def test_a_blocked_domain_matches_links_in_any_script_and_old_junk_entries_do_no_harm(client, db):
     make_site(db, blocked_domains=["https://bücher.example/shop"])
     with db.write() as conn:  # a list saved before entries were checked
@@ -109,6 +108,7 @@ def test_a_blocked_domain_matches_links_in_any_script_and_old_junk_entries_do_no
         conn.execute(sites.update().values(settings=settings))
     linked = post(client, "Cheap books at https://BÜCHER.example/deal")
     assert linked.status_code == 201 and linked.json()["status"] == "pending"
+
 
 def test_flood_gets_429_with_retry_after_and_stores_nothing(client, db):
     make_site(db, posts_per_minute=3)
