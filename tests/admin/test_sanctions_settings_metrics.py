@@ -7,7 +7,9 @@ from admin_support import hold
 from sqlalchemy import select, update
 
 from helpers import post, reader
+from rostra.moderation.pipeline import Pipeline
 from rostra.moderation.settings import ModerationSettings
+from rostra.service.comments import NewComment, create_comment
 from rostra.store import sanctions as sanction_store
 from rostra.store.schema import audit_log, comments, sanctions, sites
 
@@ -87,6 +89,31 @@ def test_a_sanction_can_be_typed_in_by_email(db, as_admin, site):
         "/admin/sanctions", {"site": "news", "kind": "ban", "reason": "x"}, as_json=True
     )
     assert missing.status_code == 400 and missing.json()["error"] == "no_target"
+
+
+def test_a_ban_by_email_catches_the_address_in_any_case(ctx, db, as_admin, site):
+    first = post(ctx.db, ctx.hasher, "Signed", email="Sam.Case@Example.com", client=reader(1))
+    sanction(as_admin, first.comment.id, kind="ban", match=["email"])
+    typed = {"site": "news", "kind": "ban", "hours": "0", "reason": "complaint"}
+    as_admin.post("/admin/sanctions", {**typed, "email": "Lee.Other@Example.com"})
+    pipeline = Pipeline.load(b"secret", with_model=False)
+
+    def status_of_post_by(email: str, number: int) -> str:
+        new = NewComment(site="news", body="Back again", name="Sam", thread_key="t", email=email)
+        return create_comment(db, ctx.hasher, new, reader(number), pipeline).comment.status
+
+    assert status_of_post_by("sam.case@example.com", 2) == "pending"
+    assert status_of_post_by("LEE.OTHER@example.com", 3) == "pending"
+    assert status_of_post_by("sam@example.com", 4) == "published"
+
+
+def test_a_typed_in_email_that_is_no_address_is_refused(db, as_admin, site):
+    typed = {"site": "news", "kind": "ban", "hours": "0", "reason": "complaint"}
+    for text in ("troll", "troll@", "troll at example.com", "@example.com"):
+        answer = as_admin.post("/admin/sanctions", {**typed, "email": text}, as_json=True)
+        assert answer.status_code == 400 and answer.json()["error"] == "invalid_email", text
+    with db.read() as conn:
+        assert conn.execute(select(sanctions)).first() is None
 
 
 VALID_SETTINGS = {

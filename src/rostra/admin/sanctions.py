@@ -171,7 +171,7 @@ def sanction_by_identifiers(
     duration = parse_duration(hours)
     target = Target(
         (target.author_key or "").strip() or None,
-        (target.email or "").strip().lower() or None,
+        _typed_email(target.email),
         (target.ip_hash or "").strip() or None,
     )
     with db.write() as conn:
@@ -182,6 +182,17 @@ def sanction_by_identifiers(
             raise Forbidden("not_your_site", "You do not moderate this site.")
         impose(conn, actor, site.id, kind, target, reason, duration, now())
     return Outcome("sanction", [], [], f"{LABELS.get(kind, kind)} imposed.")
+
+
+def _typed_email(text: str | None) -> str | None:
+    email = (text or "").strip().lower()
+    if not email:
+        return None
+    local, at, domain = email.rpartition("@")
+    if not (local and at and "." in domain.strip(".")) or any(c.isspace() for c in email):
+        # A sanction on a typo would match nobody and look as if it were in force.
+        raise InvalidInput("invalid_email", f"{email!r} is not an email address.")
+    return email
 
 
 def lift(db: Database, actor: Moderator, sanction_id: int, reason: str | None = None) -> Outcome:

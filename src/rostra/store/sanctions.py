@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, bindparam, or_, select
+from sqlalchemy import Connection, bindparam, func, or_, select
 
 from rostra.store.schema import sanctions
 
@@ -32,6 +32,8 @@ _COLUMNS = [getattr(sanctions.c, name) for name in SanctionRow.__dataclass_field
 
 
 def insert_sanction(conn: Connection, **values) -> int:
+    if values.get("email"):
+        values["email"] = values["email"].lower()
     return conn.execute(sanctions.insert().values(**values)).inserted_primary_key[0]
 
 
@@ -52,7 +54,9 @@ _ACTIVE_FOR = select(*_COLUMNS).where(
     or_(
         sanctions.c.author_key == bindparam("author_key"),
         sanctions.c.ip_hash == bindparam("ip_hash"),
-        sanctions.c.email == bindparam("email"),
+        # Mail servers treat the local part's case as the reader typed it, but
+        # readers do not: Sam.Case@ and sam.case@ are one person.
+        func.lower(sanctions.c.email) == bindparam("email"),
         sanctions.c.user_id == bindparam("user_id"),
     ),
 )
@@ -72,8 +76,8 @@ def active_for(
     if author_key is None and ip_hash is None and email is None and user_id is None:
         return []
     params = dict(
-        site_id=site_id, now=now, author_key=author_key, ip_hash=ip_hash, email=email,
-        user_id=user_id,
+        site_id=site_id, now=now, author_key=author_key, ip_hash=ip_hash,
+        email=email.lower() if email else None, user_id=user_id,
     )  # fmt: skip
     return [SanctionRow(*row) for row in conn.execute(_ACTIVE_FOR, params)]
 
