@@ -5,7 +5,7 @@ import re
 from admin_support import Session, csrf_of, hold, log_in
 from sqlalchemy import select
 
-from helpers import post, reader
+from helpers import AUTHOR, post, reader
 from rostra.store.schema import audit_log, comment_revisions, comments, sanctions, threads
 
 
@@ -213,6 +213,39 @@ def test_undo_refuses_when_someone_changed_the_comment_since(ctx, db, as_admin, 
     other.post(f"/admin/comments/{held}/reject", as_json=True)
     answer = as_admin.post("/admin/undo", as_json=True)
     assert answer.status_code == 409 and "changed since" in answer.json()["message"]
+
+
+def test_undoing_an_edit_keeps_a_later_edit_by_someone_else(ctx, db, as_admin, api):
+    from fastapi.testclient import TestClient
+
+    from rostra.admin.accounts import create_user
+
+    created = post(ctx.db, ctx.hasher, "First words")
+    comment = created.comment.id
+    as_admin.post(f"/admin/comments/{comment}/edit", {"body": "Chief's edit"}, as_json=True)
+    create_user(db, "second", "another long password", "admin")
+    other_client = TestClient(api.app)
+    log_in(other_client, "second", "another long password")
+    other = Session(other_client, csrf_of(other_client))
+    other.post(f"/admin/comments/{comment}/edit", {"body": "Second's edit"}, as_json=True)
+    answer = as_admin.post("/admin/undo", as_json=True)
+    assert answer.status_code == 409 and answer.json()["error"] == "changed_since"
+    assert public(api)[0]["html"] == "<p>Second's edit</p>"
+    undone_by_second = other.post("/admin/undo", as_json=True)
+    assert undone_by_second.status_code == 200
+    assert public(api)[0]["html"] == "<p>Chief's edit</p>"
+
+
+def test_undoing_an_edit_keeps_the_authors_own_later_edit(ctx, db, as_admin, api):
+    from rostra.service.comments import edit_comment
+
+    created = post(ctx.db, ctx.hasher, "First words")
+    comment = created.comment.id
+    as_admin.post(f"/admin/comments/{comment}/edit", {"body": "Moderated words"}, as_json=True)
+    edit_comment(db, comment, created.edit_token, "The author's second thoughts", AUTHOR)
+    answer = as_admin.post("/admin/undo", as_json=True)
+    assert answer.status_code == 409 and answer.json()["error"] == "changed_since"
+    assert public(api)[0]["html"] == "<p>The author's second thoughts</p>"
 
 
 def test_every_action_is_in_the_audit_log_with_who_and_why(ctx, as_admin):

@@ -104,5 +104,13 @@ def _restore_body(conn: Connection, actor: Moderator, comment_id: int, revision_
     revision = revision_store.revision_by_id(conn, revision_id)
     if revision is None or revision.comment_id != comment_id:
         raise Conflict("changed_since", "The earlier text is no longer there.")
+    # The edit stamped edited_at with its revision's time; a later edit by
+    # another moderator (a newer revision) or by the author (a newer edited_at)
+    # is theirs to keep.
+    later = [r for r in revision_store.revisions_of(conn, comment_id) if r.id > revision_id]
+    if later or record.edited_at != revision.created_at:
+        raise Conflict(
+            "changed_since", f"Comment {comment_id} was edited again since; nothing undone."
+        )
     # The undone text is kept as a revision too: nothing a moderator wrote is lost.
     replace_body(conn, record, revision.body_source, actor.id, now())
