@@ -79,6 +79,8 @@ def _set_policy(page, base: str, premoderation: str) -> None:
     page.get_by_label("Pre-moderation").select_option(premoderation)
     # API posts in this test carry no form token; the timing check is off.
     page.get_by_label("Fewest seconds between opening the form and posting").fill("0")
+    # Every API post here comes from 127.0.0.1: the flood limit would count them as one reader.
+    page.get_by_label("Comments per minute per author").fill("1000")
     page.get_by_role("button", name="Save settings").click()
     expect(page.get_by_role("status")).to_contain_text("Saved.")
 
@@ -180,3 +182,64 @@ def test_ban_an_author_with_one_key_and_their_next_comment_is_held(page, server)
     page.goto(f"{base}/admin/audit")
     expect(page.locator("table.audit")).to_contain_text("ban")
     page.screenshot(path=ARTIFACTS / "audit.png", full_page=True)
+
+
+def test_shortcuts_work_after_ticking_a_box_and_e_opens_the_edit_box(page, server):
+    base, client = server
+    _log_in(page, base)
+    _set_policy(page, base, "all")
+    ticked = [
+        _post(client, "admin-tick", f"Ticked comment number {n}.", f"reader-tick-{n}")["comment"][
+            "id"
+        ]
+        for n in (1, 2)
+    ]
+    page.goto(f"{base}/admin/queue/held")
+    for comment_id in ticked:
+        page.locator(f'li.item[data-id="{comment_id}"] input[name="ids"]').check()
+    # The last box clicked keeps the focus; "a" still approves what is ticked.
+    page.keyboard.press("a")
+    expect(page.locator("#toast")).to_contain_text("Approved 2 comments.")
+    expect(page.locator("#toast")).to_contain_text("u to undo")
+    for comment_id in ticked:
+        expect(page.locator(f'li.item[data-id="{comment_id}"]')).to_have_class(
+            re.compile(r"\bdone\b")
+        )
+
+    page.goto(f"{base}/admin/comments/{ticked[0]}")
+    page.keyboard.press("e")
+    expect(page.get_by_label("Comment text (Markdown)")).to_be_focused()
+
+
+def test_featuring_a_held_comment_says_why_and_offers_no_undo(page, server):
+    base, client = server
+    _log_in(page, base)
+    _set_policy(page, base, "all")
+    held = _post(client, "admin-feature", "Held, so it cannot be featured yet.", "reader-f")
+    held_id = held["comment"]["id"]
+    page.goto(f"{base}/admin/queue/held")
+    page.locator(f'li.item[data-id="{held_id}"]').click(position={"x": 300, "y": 10})
+    page.keyboard.press("f")
+    toast = page.locator("#toast")
+    expect(toast).to_contain_text("only published comments can be featured")
+    expect(toast).not_to_contain_text("undo")
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/admin/queue/held", "/admin/queue/recent", "/admin/sites/demo/settings", "/admin/sanctions",
+     "/admin/metrics", "/admin/audit", "/admin/account"],
+)  # fmt: skip
+def test_admin_pages_fit_a_phone_screen(browser, server, path):
+    base, client = server
+    context = browser.new_context(viewport={"width": 375, "height": 740}, locale="en-GB")
+    page = context.new_page()
+    try:
+        _log_in(page, base)
+        _set_policy(page, base, "all")
+        _post(client, "admin-phone", "A long unbroken word: " + "x" * 80, f"reader-{path}")
+        page.goto(f"{base}{path}")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 375, f"{path} is {width}px wide on a 375px screen"
+    finally:
+        context.close()

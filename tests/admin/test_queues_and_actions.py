@@ -96,6 +96,16 @@ def test_a_plain_form_post_redirects_back_with_a_notice(ctx, as_admin):
     assert "Approved 1 comment." in page and "Undo" in page
 
 
+def test_a_notice_for_an_action_that_changed_nothing_offers_no_undo(ctx, as_admin):
+    held = hold(ctx, "Approved twice", reasons=[("words", "s", "x")])
+    as_admin.post(f"/admin/comments/{held}/approve", {"next": "/admin/queue/held"})
+    as_admin.get("/admin/queue/held")  # the first notice is shown once
+    as_admin.post(f"/admin/comments/{held}/approve", {"next": "/admin/queue/held"})
+    page = as_admin.get("/admin/queue/held").text
+    assert "Approved 0 comments. 1 already so" in page
+    assert 'action="/admin/undo"' not in page
+
+
 def test_a_bulk_form_sent_with_nothing_ticked_returns_to_the_queue(ctx, as_admin):
     held = hold(ctx, "Still waiting", reasons=[("words", "s", "x")])
     answer = as_admin.post("/admin/bulk", {"action": "approve", "next": "/admin/queue/held"})

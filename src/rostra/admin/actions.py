@@ -42,6 +42,14 @@ class Outcome:
     skipped: list[int]
     message: str
 
+    @property
+    def undoable(self) -> bool:
+        """Whether "Undo" would take back this action, rather than an older one.
+
+        A sanction typed in on the sanctions page changes no comment, yet is undoable.
+        """
+        return self.action in audit.UNDOABLE and bool(self.changed or self.action == "sanction")
+
 
 def now() -> datetime:
     return datetime.now(UTC)
@@ -158,12 +166,15 @@ def feature(db: Database, actor: Moderator, comment_ids: Sequence[int], on: bool
     """Pick out comments for readers (or stop doing so); pages refresh at once."""
     ids = _check_ids(comment_ids)
     action = "feature" if on else "unfeature"
-    batch, changed, skipped = secrets.token_hex(6), [], []
+    batch, changed, skipped, unpublished = secrets.token_hex(6), [], [], []
     with db.write() as conn:
         when = now()
         for comment_id in ids:
             record, row = load(conn, actor, comment_id)
-            if row.featured == on or record.status != Status.PUBLISHED:
+            if on and record.status != Status.PUBLISHED:
+                unpublished.append(comment_id)
+                continue
+            if row.featured == on:
                 skipped.append(comment_id)
                 continue
             set_featured(conn, record, on)
@@ -174,7 +185,10 @@ def feature(db: Database, actor: Moderator, comment_ids: Sequence[int], on: bool
             )  # fmt: skip
             changed.append(comment_id)
     verb = "Featured" if on else "Unfeatured"
-    return Outcome(action, changed, skipped, _summary(verb, changed, skipped))
+    message = _summary(verb, changed, skipped)
+    if unpublished:
+        message += f" {len(unpublished)} not published: only published comments can be featured."
+    return Outcome(action, changed, skipped + unpublished, message)
 
 
 def set_featured(conn: Connection, record: CommentRecord, on: bool) -> None:

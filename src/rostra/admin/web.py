@@ -30,6 +30,8 @@ from rostra.errors import RostraError
 SESSION_COOKIE = "rostra_session"
 LOGIN_COOKIE = "rostra_login"
 NOTICE_COOKIE = "rostra_notice"
+# Separates "undo" from the notice's text when the action it reports can be undone.
+_UNDOABLE_MARK = "\x1f"
 CSRF_HEADER = "x-csrf-token"
 MAX_FORM_BYTES = 128 * 1024
 
@@ -107,8 +109,9 @@ def wants_json(request: Request) -> bool:
 
 def render(request: Request, template: str, status: int = 200, **values) -> HTMLResponse:
     notice = request.cookies.get(NOTICE_COOKIE)
+    undoable, _, message = unquote(notice or "").rpartition(_UNDOABLE_MARK)
     page = TEMPLATES.get_template(template).render(
-        request=request, notice=unquote(notice) if notice else None, **values
+        request=request, notice=message or None, notice_undoable=bool(undoable), **values
     )
     response = HTMLResponse(page, status_code=status)
     if notice:
@@ -235,8 +238,9 @@ def done(request: Request, payload: dict, back: str) -> Response:
         return CompactJSON({"ok": True, **payload})
     response = RedirectResponse(safe_next(back), status_code=303)
     if payload.get("message"):
+        mark = "undo" + _UNDOABLE_MARK if payload.get("undoable") else ""
         response.set_cookie(
-            NOTICE_COOKIE, quote(payload["message"]), max_age=60, path="/admin",
+            NOTICE_COOKIE, quote(mark + payload["message"]), max_age=60, path="/admin",
             httponly=True, samesite="strict",
         )  # fmt: skip
     return response

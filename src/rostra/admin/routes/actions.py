@@ -21,6 +21,7 @@ def _answer(request: Request, outcome: Outcome, form: Form, default_back: str) -
         "changed": outcome.changed,
         "skipped": outcome.skipped,
         "message": outcome.message,
+        "undoable": outcome.undoable,
     }
     return done(request, payload, form.get("next") or default_back)
 

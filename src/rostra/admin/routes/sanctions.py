@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from rostra.admin import sanctions as sanction_service
+from rostra.admin.actions import Outcome
 from rostra.admin.queue import visible_sites
 from rostra.admin.routes.common import page
 from rostra.admin.sanctions import DURATION_LABELS, LABELS, Target
@@ -43,11 +44,15 @@ def create(request: Request, ctx: Ctx, posted: Posted) -> Response:
         ctx.db, user, form.get("site"), form.get("kind"), target, form.get("reason"),
         form.get("hours"),
     )  # fmt: skip
-    return done(request, {"message": outcome.message}, "/admin/sanctions")
+    return done(request, _payload(outcome), "/admin/sanctions")
 
 
 @router.post("/sanctions/{sanction_id}/lift")
 def lift(request: Request, sanction_id: RowId, ctx: Ctx, posted: Posted) -> Response:
     user, form = posted
     outcome = sanction_service.lift(ctx.db, user, sanction_id, form.get("reason") or None)
-    return done(request, {"message": outcome.message}, form.get("next") or "/admin/sanctions")
+    return done(request, _payload(outcome), form.get("next") or "/admin/sanctions")
+
+
+def _payload(outcome: Outcome) -> dict:
+    return {"message": outcome.message, "undoable": outcome.undoable}

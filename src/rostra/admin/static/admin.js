@@ -71,7 +71,7 @@
         if (leaves(action, queue)) li.classList.add("done");
         if (action === "feature" || action === "unfeature") li.dataset.featured = String(action === "feature");
       }
-      say(data.message || "Done.");
+      say(data.message || "Done.", data.undoable ? "done" : "info");
       focusItem(Math.min(current, items().length - 1));
     } catch (error) {
       say(error.message, "error");
@@ -88,10 +88,22 @@
     }
   }
 
+  // A ticked checkbox or a pressed button keeps focus; keys then still mean shortcuts.
+  const NOT_TYPED_INTO = ["checkbox", "radio", "button", "submit", "reset"];
+
   function typing(event) {
     const el = event.target;
-    return el instanceof HTMLElement &&
-      (el.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(el.tagName));
+    if (!(el instanceof HTMLElement)) return false;
+    if (el.tagName === "INPUT") return !NOT_TYPED_INTO.includes(el.type);
+    return el.isContentEditable || ["TEXTAREA", "SELECT"].includes(el.tagName);
+  }
+
+  function editHere() {
+    const box = document.querySelector("#edit textarea");
+    if (!box) return false;
+    box.focus();
+    box.setSelectionRange(box.value.length, box.value.length);
+    return true;
   }
 
   document.addEventListener("keydown", (event) => {
@@ -107,7 +119,7 @@
       f: () => act("feature"),
       b: () => act("ban"),
       x: () => { if (here) { const box = here.querySelector('input[name="ids"]'); box.checked = !box.checked; } },
-      e: () => { if (here) location.href = `/admin/comments/${here.dataset.id}#edit`; },
+      e: () => { if (!editHere() && here) location.href = `/admin/comments/${here.dataset.id}#edit`; },
       o: () => { if (here) location.href = `/admin/comments/${here.dataset.id}`; },
       Enter: () => { if (here) location.href = `/admin/comments/${here.dataset.id}`; },
       u: () => undo(),
@@ -134,6 +146,6 @@
     }
   });
 
-  if (location.hash === "#edit") document.querySelector("#edit textarea")?.focus();
+  if (location.hash === "#edit") editHere();
   if (items().length) focusItem(0);
 })();
