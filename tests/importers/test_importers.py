@@ -1,5 +1,6 @@
 """Importers and exporters on SQLite and PostgreSQL: fidelity, idempotence, all-or-nothing."""
 
+import json
 import sqlite3
 import time
 from datetime import UTC, datetime
@@ -463,10 +464,62 @@ def test_rostra_export_round_trip_gives_identical_threads(ctx, site, database_ur
     _export(database_url, "rostra", out)
     empty_site(ctx.db)
     report = imported(ctx.db, "rostra", out)
-    assert report.orphans == 0
+    assert report.orphans == 1  # the reply to a comment missing from the Disqus file, as before
     assert snapshot(ctx.db) == before
     again = imported(ctx.db, "rostra", out)
     assert again.imported == 0
+
+
+def test_reimporting_a_sites_own_export_into_it_reports_and_changes_nothing(
+    ctx, site, database_url, tmp_path
+):
+    imported(ctx.db, "disqus.xml")
+    post(ctx.db, ctx.hasher, "native comment", key="article-1")
+    before, threads_before = snapshot(ctx.db), thread_rows(ctx.db)
+    out = tmp_path / "export.jsonl"
+    _export(database_url, "rostra", out)
+    report = imported(ctx.db, "rostra", out)
+    assert (report.imported, report.updated) == (0, 0)
+    assert report.skipped["already in this site"] == 1  # the comment written here
+    assert report.skipped["unchanged since last import"] == report.comments_seen - 1
+    assert snapshot(ctx.db) == before and thread_rows(ctx.db) == threads_before
+    # The original file, read again afterwards, still finds nothing new.
+    again = imported(ctx.db, "disqus.xml")
+    assert (again.imported, again.updated) == (0, 0)
+
+
+def test_another_servers_export_whose_ids_match_local_comments_is_imported(ctx, site, tmp_path):
+    local = post(ctx.db, ctx.hasher, "written here", key="article-1").comment.id
+    out = tmp_path / "elsewhere.jsonl"
+    lines = [
+        {"type": "header", "format": "rostra-export", "version": 1, "site": "other"},
+        {"type": "thread", "key": "article-1", "title": None, "url": None},
+        {
+            "type": "comment", "ref": f"rostra:{local}", "thread": "article-1", "parent": None,
+            "status": "published", "author": {"name": "Elsewhere"}, "body": "written there",
+            "created_at": "2020-01-01T00:00:00Z",
+        },
+    ]  # fmt: skip
+    out.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    report = imported(ctx.db, "rostra", out)
+    assert report.imported == 1
+    bodies = {row.body_source for row in rows(ctx.db, "article-1").values()}
+    assert {"written here", "written there"} <= bodies
+
+
+def test_an_exported_orphan_is_adopted_when_its_parent_is_imported_later(
+    db, site, database_url, tmp_path
+):
+    threads_ = [(1, "a")]
+    imported(db, "disqus", _disqus(tmp_path / "1.xml", threads_, [(11, 1, 10)]))
+    out = tmp_path / "export.jsonl"
+    _export(database_url, "rostra", out)
+    empty_site(db)
+    assert imported(db, "rostra", out).orphans == 1
+    later = _disqus(tmp_path / "2.xml", threads_, [(10, 1, None), (11, 1, 10)])
+    imported(db, "disqus", later)
+    found = rows(db)
+    assert found["disqus:11"].parent_id == found["disqus:10"].id
 
 
 def test_disqus_export_reimports_with_nothing_lost(db, site, database_url, tmp_path):

@@ -18,6 +18,17 @@ def _line(out: BinaryIO, value: dict) -> None:
     out.write(orjson.dumps(value) + b"\n")
 
 
+def _parent(row) -> str | None:
+    """The comment it answers; for an orphan, the reference its source named.
+
+    Kept so that a later import that brings the missing parent can still
+    link the reply to it, as a second import of the source would.
+    """
+    if row.parent_id is None:
+        return row.source_parent_ref
+    return ref(row.parent_source_ref, row.parent_id)
+
+
 def export(conn: Connection, site_id: int, site_name: str, out: BinaryIO) -> int:
     """Write the site's threads, each followed by its comments oldest first; return the count."""
     _line(
@@ -49,7 +60,7 @@ def export(conn: Connection, site_id: int, site_name: str, out: BinaryIO) -> int
                     "type": "comment",
                     "ref": ref(row.source_ref, row.id),
                     "thread": thread.key,
-                    "parent": ref(row.parent_source_ref, row.parent_id),
+                    "parent": _parent(row),
                     "status": row.status,
                     "author": {
                         "name": row.author_name,

@@ -393,6 +393,12 @@ class ImportWriter:
                 continue
             digest = finish_digest(item.digest_head, thread_id, item.digest_tail)
             found = existing.get(ref)
+            if found is not None and found.native:
+                # The same comment, unless another server's export reuses its id.
+                if self.queries.same_time(found.created_at, item.times[0]):
+                    skipped["already in this site"] += 1
+                    continue
+                found = None
             if found is not None:
                 if found.id in self.updated_ids:
                     skipped["duplicate id in file"] += 1
@@ -443,14 +449,28 @@ class ImportWriter:
                 refreshed.append((entry.digest, found.id))
                 self.report.skipped["unchanged since last import"] += 1
             else:
-                updates.append(values)
-                self.updated_ids.add(found.id)
-                self.updated_threads.add(found.thread_id)
+                updates.append(values | {"_thread": found.thread_id})
+        self._drop_unchanged(updates, refreshed)
         self.stage.add(new)
         store.update_from_source(self.conn, updates)
         store.refresh_digests(self.conn, refreshed)
         self.report.imported += len(new)
         self.report.updated += len(updates)
+
+    def _drop_unchanged(self, updates: list[dict], refreshed: list[tuple[str, int]]) -> None:
+        """Count as unchanged the updates that would write what is stored; keep their digests."""
+        same = store.same_as_stored(self.conn, updates) if updates else set()
+        kept = []
+        for values in updates:
+            thread_id = values.pop("_thread")
+            self.updated_ids.add(values["id"])
+            if values["id"] in same:
+                refreshed.append((values["source_digest"], values["id"]))
+                self.report.skipped["unchanged since last import"] += 1
+                continue
+            kept.append(values)
+            self.updated_threads.add(thread_id)
+        updates[:] = kept
 
     def _thread_id(self, item: Ready) -> int:
         key, url, title = item.identity

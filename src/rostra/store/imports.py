@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, bindparam
+from sqlalchemy import Connection, bindparam, select
 
 from rostra.store.schema import comments, threads
 
@@ -36,6 +36,9 @@ class Existing:
     id: int
     thread_id: int
     digest: str | None
+    # A comment first written here, named by the `rostra:<id>` of an export of this site.
+    native: bool = False
+    created_at: object = None
 
 
 def refresh_digests(conn: Connection, pairs: list[tuple[str, int]]) -> None:
@@ -47,6 +50,38 @@ def refresh_digests(conn: Connection, pairs: list[tuple[str, int]]) -> None:
             .values(source_digest=bindparam("_digest")),
             [{"_digest": digest, "_id": comment_id} for digest, comment_id in pairs],
         )
+
+
+# What an update from the source would change, the digest aside.
+_COMPARED = tuple(name for name in _SOURCE_FIELDS if name != "source_digest")
+
+
+def _comparable(value: object) -> object:
+    if isinstance(value, datetime):
+        # SQLite gives stored times back without their zone; they are UTC.
+        return value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
+    if isinstance(value, float):
+        return round(value, 9)
+    return value
+
+
+def same_as_stored(conn: Connection, rows: list[dict]) -> set[int]:
+    """The ids among `rows` (updates from the source) whose comment already reads so.
+
+    A file in another form (Rostra's own export of comments first imported
+    from Disqus) differs in its raw record, hence its digest, and not in
+    what it would write.
+    """
+    wanted = {row["id"]: tuple(_comparable(row[name]) for name in _COMPARED) for row in rows}
+    same: set[int] = set()
+    ids = list(wanted)
+    columns = [comments.c[name] for name in _COMPARED]
+    for start in range(0, len(ids), 500):
+        query = select(comments.c.id, *columns).where(comments.c.id.in_(ids[start : start + 500]))
+        for comment_id, *stored in conn.execute(query):
+            if tuple(map(_comparable, stored)) == wanted[comment_id]:
+                same.add(comment_id)
+    return same
 
 
 def update_from_source(conn: Connection, rows: list[dict]) -> None:
@@ -115,7 +150,28 @@ class ImportQueries:
             f"WHERE site_id = {self.mark} AND {condition}",
             [site_id, *params],
         )
-        return {ref: Existing(id_, thread_id, digest) for ref, id_, thread_id, digest in rows}
+        found = {ref: Existing(id_, thread_id, digest) for ref, id_, thread_id, digest in rows}
+        return found | self._native(site_id, [ref for ref in refs if ref not in found])
+
+    def _native(self, site_id: int, refs: list[str]) -> dict[str, Existing]:
+        """Comments written here that an export named `rostra:<id>`: a site's own export."""
+        ids = {int(ref[7:]): ref for ref in refs if ref.startswith("rostra:") and ref[7:].isdigit()}
+        if not ids:
+            return {}
+        condition, params = self.any_of("id", list(ids))
+        rows = self._rows(
+            "SELECT id, thread_id, created_at FROM comments "
+            f"WHERE site_id = {self.mark} AND source_ref IS NULL AND {condition}",
+            [site_id, *params],
+        )
+        return {
+            ids[id_]: Existing(id_, thread_id, None, native=True, created_at=created_at)
+            for id_, thread_id, created_at in rows
+        }
+
+    def same_time(self, stored: object, value: datetime) -> bool:
+        """Whether a time read back by the driver is `value`, to the microsecond."""
+        return _comparable(stored) == _comparable(self._time(value))
 
     def find_or_create_thread(
         self, site_id: int, key: str, title: str | None, url: str | None, created_at: datetime
