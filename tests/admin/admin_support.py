@@ -56,7 +56,15 @@ def csrf_of(client: TestClient) -> str:
 
 
 def hold(
-    ctx, body="Held text", *, reasons=(), toxicity=None, spans=(), verdict="hold", **post_args
+    ctx,
+    body="Held text",
+    *,
+    reasons=(),
+    toxicity=None,
+    spans=(),
+    marked=None,
+    verdict="hold",
+    **post_args,
 ) -> int:
     """Post a comment and hold it as the pipeline would, with its reasons."""
     created = post(ctx.db, ctx.hasher, body, **post_args)
@@ -69,6 +77,8 @@ def hold(
         "toxicity": toxicity,
         "spans": [list(span) for span in spans],
     }
+    if marked is not None:
+        moderation["marked"] = list(marked)
     with ctx.db.write() as conn:
         record = comment_by_id(conn, created.comment.id)
         change_status(conn, record, "pending", toxicity=toxicity, moderation=moderation)

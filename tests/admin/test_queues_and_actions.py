@@ -58,6 +58,26 @@ def test_the_words_weighed_are_marked_and_everything_else_escaped(ctx, as_admin)
     assert "<b>you</b>" not in page
 
 
+def test_after_an_edit_the_marks_follow_their_words_or_go(ctx, as_admin):
+    held = hold(
+        ctx, "you idiot & fool", toxicity=0.9, spans=[(4, 9, 0.9), (12, 16, 0.5)],
+        marked=["idiot", "fool"], reasons=[("toxicity", "t", "x")],
+    )  # fmt: skip
+    as_admin.post(f"/admin/comments/{held}/edit", {"body": "Well, you idiot."}, as_json=True)
+    page = as_admin.get(f"/admin/comments/{held}").text
+    assert 'Well, you <mark class="w3" title="weight 0.90">idiot</mark>.' in page
+    assert page.count("<mark") == 1  # "fool" was edited away
+
+
+def test_marks_stored_without_their_words_are_not_shown_on_edited_text(ctx, as_admin):
+    held = hold(
+        ctx, "you idiot", toxicity=0.9, spans=[(4, 9, 0.9)], reasons=[("toxicity", "t", "x")]
+    )
+    assert "<mark" in as_admin.get(f"/admin/comments/{held}").text
+    as_admin.post(f"/admin/comments/{held}/edit", {"body": "A fine remark"}, as_json=True)
+    assert "<mark" not in as_admin.get(f"/admin/comments/{held}").text
+
+
 def test_an_item_shows_its_parent_thread_and_the_authors_standing(ctx, as_admin):
     parent = post(ctx.db, ctx.hasher, "The **original** point <i>&</i> more", key="story", thread_title="Bridge closes",
                   client=reader(5), name="Bea")  # fmt: skip

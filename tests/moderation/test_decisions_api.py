@@ -230,6 +230,8 @@ def test_toxic_comment_is_held_or_rejected_with_the_words_that_drove_it(toxic_cl
     body = "You are a pathetic idiot and a disgusting moron"
     flagged = {body[start:end].lower() for start, end, _ in decision["spans"]}
     assert flagged & {"idiot", "moron", "pathetic", "disgusting"}
+    # The words are kept too, so the queue can find them again after an edit.
+    assert decision["marked"] == [body[start:end] for start, end, _ in decision["spans"]]
 
 
 def test_civil_comment_is_published_with_its_score(toxic_client, db):

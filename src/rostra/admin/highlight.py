@@ -29,11 +29,50 @@ def _merged(spans: Iterable, length: int) -> list[tuple[int, int, float]]:
     return merged
 
 
-def highlight(source: str, spans: Iterable | None) -> Markup:
-    """Escape the text, wrapping each span in <mark>; overlapping spans are merged."""
+def _nearest(source: str, word: str, start: int) -> int:
+    """Where `word` occurs in `source` closest to `start`, or -1."""
+    before = source.rfind(word, 0, start + len(word))
+    after = source.find(word, start)
+    found = [at for at in (before, after) if at >= 0]
+    return min(found, key=lambda at: abs(at - start), default=-1)
+
+
+def _current(source: str, spans: Iterable, marked: list | None, edited: bool) -> list:
+    """The spans as they fall in the text now, which an edit may have changed since scoring.
+
+    A span whose word moved is found again by the word; one whose word is gone
+    is dropped. Spans stored without their words are trusted only if the
+    comment was never edited.
+    """
+    spans = list(spans)
+    if not isinstance(marked, list) or len(marked) != len(spans):
+        return [] if edited else spans
+    current = []
+    for span, word in zip(spans, marked, strict=True):
+        try:
+            start, end = int(span[0]), int(span[1])
+        except (TypeError, ValueError, IndexError):
+            continue
+        if not isinstance(word, str) or not word:
+            continue
+        if source[start:end] != word:
+            start = _nearest(source, word, start)
+            if start < 0:
+                continue
+        current.append((start, start + len(word), *span[2:3]))
+    return current
+
+
+def highlight(
+    source: str, spans: Iterable | None, marked: list | None = None, edited: bool = False
+) -> Markup:
+    """Escape the text, wrapping each span in <mark>; overlapping spans are merged.
+
+    `marked` holds the word each span covered when the comment was scored.
+    """
     parts: list[str] = []
     position = 0
-    for start, end, weight in _merged(spans or (), len(source)):
+    for start, end, weight in _merged(_current(source, spans or (), marked, edited), len(source)):
         parts.append(escape(source[position:start]))
         parts.append(
             Markup('<mark class="w{}" title="weight {:.2f}">{}</mark>').format(

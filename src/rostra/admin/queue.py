@@ -96,7 +96,12 @@ def _item(conn: Connection, row: QueueRow, reports: ReportSummary | None, now: d
     return Item(
         row=row,
         reasons=reasons,
-        body=highlight(row.body_source, moderation.get("spans")),
+        body=highlight(
+            row.body_source,
+            moderation.get("spans"),
+            moderation.get("marked"),
+            edited=row.edited_at is not None,
+        ),  # fmt: skip
         parent=parent,
         reports=reports,
         author=queue_store.author_record(

@@ -41,13 +41,20 @@ class Decision:
     shadowed: bool = False
     extra: dict = field(default_factory=dict)
 
-    def as_json(self) -> dict:
-        return {
+    def as_json(self, text: str | None = None) -> dict:
+        """What is stored with the comment; with `text`, the words each span marked in it.
+
+        The words let the queue find the spans again after an edit.
+        """
+        stored = {
             "verdict": self.verdict.label,
             "reasons": [reason.as_json() for reason in self.reasons],
             "toxicity": self.toxicity,
             "spans": [list(span) for span in self.spans],
         }
+        if text is not None:
+            stored["marked"] = [text[start:end] for start, end, _ in self.spans]
+        return stored
 
 
 def strictest(reasons: list[Reason]) -> Verdict:

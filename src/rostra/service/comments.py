@@ -191,7 +191,7 @@ def _row(
         body_source=sub.body, body_html=render_markdown(sub.body), created_at=sub.now,
         edited_at=None, edit_token_hash=token_hash, upvotes=0, downvotes=0, rank=0.0,
         child_seq=0, reply_count=0, shadowed=decision.shadowed, featured=False,
-        toxicity=decision.toxicity, moderation=decision.as_json() if pipeline else None,
+        toxicity=decision.toxicity, moderation=decision.as_json(sub.body) if pipeline else None,
         fingerprint=sub.fingerprint, reader_id=reader.id if reader else None,
         verified=reader is not None, author_avatar=reader.avatar_url if reader else None,
     )  # fmt: skip
