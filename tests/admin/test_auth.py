@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from rostra.admin.accounts import create_user
 from rostra.errors import Conflict, InvalidInput
-from rostra.store.schema import admin_sessions, users
+from rostra.store.schema import admin_sessions, login_failures, users
 
 
 def test_a_password_is_stored_only_as_an_argon2id_hash(db, admin):
@@ -88,6 +88,25 @@ def test_five_failures_lock_the_account_for_fifteen_minutes(api, db, admin):
     # Even the right password is refused while locked.
     again = log_in(api, "chief")
     assert again.status_code == 429 and "locked" in again.text
+
+
+def test_a_name_that_is_no_account_locks_alike_so_lockouts_reveal_no_accounts(api, db, admin):
+    answers = {}
+    for name in ("chief", "nobody-here"):
+        answers[name] = [log_in(api, name, "guess") for _ in range(6)]
+    codes = {name: [a.status_code for a in seen] for name, seen in answers.items()}
+    assert codes["chief"] == codes["nobody-here"] == [401, 401, 401, 401, 429, 429]
+    said = {
+        name: re.findall(r"Too many failed attempts[^<]*", seen[-1].text)
+        for name, seen in answers.items()
+    }
+    assert said["chief"] == said["nobody-here"] and "locked for 15 more minutes" in said["chief"][0]
+    # Other names are not held up by it.
+    assert log_in(api, "someone-else", "guess").status_code == 401
+    # The name itself is not kept, only a keyed digest of it.
+    with db.read() as conn:
+        keys = [row.name_key for row in conn.execute(select(login_failures))]
+    assert len(keys) == 2 and not any("nobody" in key or "someone" in key for key in keys)
 
 
 def test_a_login_form_from_another_site_is_refused(api, admin):

@@ -1,5 +1,7 @@
 """Logging in and out: argon2 passwords, hashed session tokens, CSRF tokens, lockout."""
 
+import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -11,10 +13,12 @@ from rostra.errors import RostraError
 from rostra.service.identity import hash_token, same_secret
 from rostra.store import users as user_store
 from rostra.store.database import Database
+from rostra.store.secrets import read_secret
 
 MAX_FAILURES = 5
 LOCK_FOR = timedelta(minutes=15)
 SESSION_LIFETIME = timedelta(hours=12)
+FORGET_UNKNOWN_NAMES_AFTER = timedelta(days=1)
 # Verified against when the username is unknown, so that a wrong name takes
 # as long as a wrong password and does not reveal which accounts exist.
 _DUMMY_HASH = PASSWORDS.hash(secrets.token_urlsafe(16))
@@ -49,13 +53,21 @@ def _locked_message(until: datetime, now: datetime) -> str:
 def log_in(db: Database, username: str, password: str) -> NewSession:
     """Check the password and open a session, or raise LoginFailed / AccountLocked."""
     now = _now()
+    name = username.strip()
     with db.read() as conn:
-        user = user_store.user_by_name(conn, username.strip())
-    if user is not None and user.locked_until is not None and user.locked_until > now:
-        raise AccountLocked("account_locked", _locked_message(user.locked_until, now))
+        user = user_store.user_by_name(conn, name)
+        locked_until = (
+            user.locked_until
+            if user is not None
+            else user_store.unknown_name_locked_until(conn, _name_key(conn, name))
+        )
+    if locked_until is not None and locked_until > now:
+        raise AccountLocked("account_locked", _locked_message(locked_until, now))
     valid = _verify(user.password_hash if user else None, password)
     if user is None or user.disabled or not valid:
-        if user is not None and not valid:
+        if user is None:
+            _count_unknown_name_failure(db, name, now)
+        elif not valid:
             _count_failure(db, user.id, now)
         raise LoginFailed("login_failed", "Wrong username or password.")
     with db.write() as conn:
@@ -94,6 +106,23 @@ def _count_failure(db: Database, user_id: int, now: datetime) -> None:
         else:
             user_store.update_user(conn, user_id, failed_logins=failures)
     # Raised after the transaction: raising inside it would roll the lock back.
+    if locked:
+        raise AccountLocked("account_locked", _locked_message(now + LOCK_FOR, now))
+
+
+def _name_key(conn, name: str) -> str:
+    # A keyed digest: what people type as a name is sometimes their password.
+    key = bytes.fromhex(read_secret(conn, "hash_salt"))
+    return hmac.new(key, b"login-name\x1f" + name.encode(), hashlib.sha256).hexdigest()
+
+
+def _count_unknown_name_failure(db: Database, name: str, now: datetime) -> None:
+    """Count failures under a name that is no account as an account's are counted."""
+    with db.write() as conn:
+        user_store.forget_login_failures_before(conn, now - FORGET_UNKNOWN_NAMES_AFTER)
+        locked = user_store.count_unknown_name_failure(
+            conn, _name_key(conn, name), now, MAX_FAILURES, now + LOCK_FOR
+        )
     if locked:
         raise AccountLocked("account_locked", _locked_message(now + LOCK_FOR, now))
 

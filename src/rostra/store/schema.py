@@ -189,6 +189,17 @@ users = Table(
     Column("external_ref", String(300), unique=True),
 )
 
+# Failed logins under names that are no account (keyed by a digest of the name):
+# they lock like an account's, so a lockout does not reveal which names exist.
+login_failures = Table(
+    "login_failures",
+    metadata,
+    Column("name_key", String(64), primary_key=True),
+    Column("failures", Integer, nullable=False),
+    Column("locked_until", UTCDateTime),
+    Column("last_failed_at", UTCDateTime, nullable=False, index=True),
+)
+
 # Which sites a moderator may moderate; admins moderate every site.
 user_sites = Table(
     "user_sites",

@@ -5,7 +5,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, delete, or_, select
 
-from rostra.store.schema import admin_sessions, user_sites, users
+from rostra.store.schema import admin_sessions, login_failures, user_sites, users
 
 
 @dataclass(frozen=True)
@@ -124,3 +124,44 @@ def held_recipients(conn: Connection, site_id: int) -> list[HeldRecipient]:
 
 def notify_held_of(conn: Connection, user_id: int) -> str:
     return conn.execute(select(users.c.notify_held).where(users.c.id == user_id)).scalar_one()
+
+
+# --- failed logins under names that are no account ---------------------------------------
+
+
+def unknown_name_locked_until(conn: Connection, name_key: str) -> datetime | None:
+    query = select(login_failures.c.locked_until).where(login_failures.c.name_key == name_key)
+    return conn.execute(query).scalar_one_or_none()
+
+
+def count_unknown_name_failure(
+    conn: Connection, name_key: str, now: datetime, max_failures: int, lock_until: datetime
+) -> bool:
+    """Count one more failure under the name; return whether this one locks it."""
+    row = conn.execute(
+        select(login_failures.c.failures).where(login_failures.c.name_key == name_key)
+    ).first()
+    failures = (row[0] if row else 0) + 1
+    locked = failures >= max_failures
+    values = dict(
+        failures=0 if locked else failures,
+        locked_until=lock_until if locked else None,
+        last_failed_at=now,
+    )
+    if row is None:
+        conn.execute(login_failures.insert().values(name_key=name_key, **values))
+    else:
+        conn.execute(
+            login_failures.update().where(login_failures.c.name_key == name_key).values(**values)
+        )
+    return locked
+
+
+def forget_login_failures_before(conn: Connection, when: datetime) -> None:
+    """Drop the counts of names nobody has tried since `when` (and no longer locked)."""
+    conn.execute(
+        delete(login_failures).where(
+            login_failures.c.last_failed_at < when,
+            or_(login_failures.c.locked_until.is_(None), login_failures.c.locked_until < when),
+        )
+    )
