@@ -1,5 +1,6 @@
 """The `rostra` command line."""
 
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -344,11 +345,34 @@ def export_command(site_name, format_name, output, database_url, config_file) ->
                 count = FORMATS[format_name](conn, found.id, found.name, sys.stdout.buffer)
                 sys.stdout.buffer.flush()
             else:
-                with open(output, "wb") as out:
-                    count = FORMATS[format_name](conn, found.id, found.name, out)
+                count = _export_to_file(output, FORMATS[format_name], conn, found)
     finally:
         database.dispose()
     click.echo(f"Exported {count} comments of site {site_name}.", err=True)
+
+
+def _export_to_file(output: Path, export, conn, site) -> int:
+    """Write beside `output` and rename when done, so a failed export leaves any older file whole."""
+    partial = output.with_name(f".{output.name}.partial")
+    try:
+        with open(partial, "wb") as out:
+            count = export(conn, site.id, site.name, out)
+        partial.replace(output)
+    except OSError as exc:
+        _remove(partial)
+        raise click.ClickException(
+            f"cannot write {output}: {exc.strerror or exc}; nothing was exported"
+        ) from None
+    except BaseException:
+        _remove(partial)
+        raise
+    return count
+
+
+def _remove(path: Path) -> None:
+    # Not ours to remove if it is a directory of that name: the message says what failed.
+    with contextlib.suppress(OSError):
+        path.unlink(missing_ok=True)
 
 
 @main.group()

@@ -454,6 +454,29 @@ def _export(database_url, fmt, out):
     assert result.exit_code == 0, result.output
 
 
+def test_an_export_that_cannot_be_written_says_why_and_keeps_the_older_file(
+    db, site, database_url, tmp_path
+):
+    imported(db, "disqus.xml")
+    args = ["export", "--site", "news", "--database", database_url, "--output"]
+    missing = CliRunner().invoke(cli, [*args, str(tmp_path / "no" / "such" / "dir.jsonl")])
+    assert missing.exit_code == 1
+    assert "cannot write" in missing.output and "No such file or directory" in missing.output
+    older = tmp_path / "backup.jsonl"
+    older.write_text("yesterday's export\n")
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    (locked / ".backup.jsonl.partial").mkdir()  # the file beside it cannot be created
+    moved = locked / "backup.jsonl"
+    moved.write_text("yesterday's export\n")
+    refused = CliRunner().invoke(cli, [*args, str(moved)])
+    assert refused.exit_code == 1 and "cannot write" in refused.output
+    assert moved.read_text() == "yesterday's export\n"
+    done = CliRunner().invoke(cli, [*args, str(older)])
+    assert done.exit_code == 0 and older.read_text().count('"type":"comment"') == 9
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".partial")] == []
+
+
 def test_rostra_export_round_trip_gives_identical_threads(ctx, site, database_url, tmp_path):
     imported(ctx.db, "disqus.xml")
     root = post(ctx.db, ctx.hasher, "native comment", key="article-1").comment.id
