@@ -210,6 +210,15 @@ def test_shortcuts_work_after_ticking_a_box_and_e_opens_the_edit_box(page, serve
     page.keyboard.press("e")
     expect(page.get_by_label("Comment text (Markdown)")).to_be_focused()
 
+    # "/" goes to the search box; the queue then holds only what matches.
+    page.goto(f"{base}/admin/queue/recent")
+    page.keyboard.press("/")
+    expect(page.get_by_label("Search")).to_be_focused()
+    page.keyboard.type("number 2")
+    page.keyboard.press("Enter")
+    expect(page.locator("li.item")).to_have_count(1)
+    expect(page.locator("li.item")).to_have_attribute("data-id", str(ticked[1]))
+
 
 def test_featuring_a_held_comment_says_why_and_offers_no_undo(page, server):
     base, client = server

@@ -78,6 +78,40 @@ def test_marks_stored_without_their_words_are_not_shown_on_edited_text(ctx, as_a
     assert "<mark" not in as_admin.get(f"/admin/comments/{held}").text
 
 
+def test_a_queue_can_be_searched_by_words_or_author_in_any_script_and_case(ctx, as_admin):
+    train = hold(ctx, "The TRAIN was late again", reasons=[("words", "s", "x")])
+    greek = hold(ctx, "Καλημέρα", name="Ζωή Παππά", reasons=[("words", "s", "x")], client=reader(2))
+    percent = hold(ctx, "Fares up 50% overnight", reasons=[("words", "s", "x")], client=reader(3))
+
+    def found(query):
+        return ids_in_order(as_admin.get("/admin/queue/held", params={"q": query}).text)
+
+    assert found("train") == [train]
+    assert found("ζωή") == [greek]  # the author's name, folded from capitals
+    assert found("50%") == [percent] and found("%") == [percent]  # % is a character, not a wildcard
+    assert sorted(found("")) == sorted([train, greek, percent])
+    page = as_admin.get("/admin/queue/held", params={"q": "nowhere"}).text
+    assert "No comment in held holds “nowhere”." in page
+    # The search is kept in the form and in the way back after an action.
+    page = as_admin.get("/admin/queue/held", params={"q": "train"}).text
+    assert 'name="q" value="train"' in page and 'value="/admin/queue/held?q=train"' in page
+
+
+def test_a_rejected_comment_is_found_by_search_and_restored(ctx, api, as_admin):
+    lost = hold(ctx, "A fair point about parking", reasons=[("words", "s", "x")])
+    as_admin.post(f"/admin/comments/{lost}/reject", {"reason": "mistake"})
+    assert ids_in_order(as_admin.get("/admin/queue/rejected", params={"q": "PARKING"}).text) == [
+        lost
+    ]
+    as_admin.post(f"/admin/comments/{lost}/approve", as_json=True)
+    assert [c["id"] for c in public(api)] == [lost]
+
+
+def test_an_overlong_search_is_refused_with_a_clear_error(ctx, as_admin):
+    answer = as_admin.get("/admin/queue/held", params={"q": "x" * 201})
+    assert answer.status_code == 400 and "at most 200 characters" in answer.text
+
+
 def test_an_item_shows_its_parent_thread_and_the_authors_standing(ctx, as_admin):
     parent = post(ctx.db, ctx.hasher, "The **original** point <i>&</i> more", key="story", thread_title="Bridge closes",
                   client=reader(5), name="Bea")  # fmt: skip

@@ -27,6 +27,7 @@ from rostra.store.sites import SiteRow
 
 PAGE_SIZE = 25
 MAX_PAGE = 400  # deeper than this, narrow the queue by site instead
+MAX_SEARCH_CHARS = 200
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,7 @@ class QueuePage:
     sizes: dict[str, int]
     sites: list[SiteRow]
     site: SiteRow | None
+    search: str = ""
 
 
 @dataclass(frozen=True)
@@ -119,24 +121,30 @@ def _item(conn: Connection, row: QueueRow, reports: ReportSummary | None, now: d
 
 
 def queue_page(
-    db: Database, actor: Moderator, queue: str, site_name: str | None, page: int
-) -> QueuePage:
+    db: Database, actor: Moderator, queue: str, site_name: str | None, page: int,
+    search: str = "",
+) -> QueuePage:  # fmt: skip
+    """One page of a queue; with `search`, of the comments in it whose text or author holds those words."""
     if queue not in QUEUES:
         raise NotFound("unknown_queue", f"There is no queue named {queue!r}.")
     if not 1 <= page <= MAX_PAGE:
         raise InvalidInput("invalid_page", f"Pages run from 1 to {MAX_PAGE}.")
+    search = " ".join(search.replace("\x00", "").split())
+    if len(search) > MAX_SEARCH_CHARS:
+        raise InvalidInput("search_too_long", f"Search for at most {MAX_SEARCH_CHARS} characters.")
     now = datetime.now(UTC)
     with db.read() as conn:
         sites = visible_sites(conn, actor)
         site = _chosen_site(sites, site_name)
         site_ids = [site.id] if site else [s.id for s in sites]
         rows = queue_store.queue_page(
-            conn, queue, site_ids, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE
-        )
+            conn, queue, site_ids, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE,
+            search=search or None,
+        )  # fmt: skip
         summaries = report_store.summaries(conn, [row.id for row in rows[:PAGE_SIZE]])
         items = [_item(conn, row, summaries.get(row.id), now) for row in rows[:PAGE_SIZE]]
         sizes = queue_store.queue_sizes(conn, site_ids)
-    return QueuePage(queue, items, page, len(rows) > PAGE_SIZE, sizes, sites, site)
+    return QueuePage(queue, items, page, len(rows) > PAGE_SIZE, sizes, sites, site, search)
 
 
 def detail(db: Database, actor: Moderator, comment_id: int) -> Detail:

@@ -87,10 +87,25 @@ def _base(site_ids: Iterable[int]):
     return select(*_COLUMNS).select_from(_JOINED).where(comments.c.site_id.in_(list(site_ids)))
 
 
+_SEARCHED = (comments.c.body_source, comments.c.author_name, comments.c.author_email)
+
+
+def _matching(conn: Connection, query, words: str):
+    """Comments whose text, author name or email holds `words` (any case; % and _ are literal)."""
+    if conn.dialect.name == "sqlite":
+        # A function of the connection (store.database): case folding in every script.
+        folded = words.casefold()
+        found = [func.casefold(c).contains(folded, autoescape=True) for c in _SEARCHED]
+    else:
+        found = [c.icontains(words, autoescape=True) for c in _SEARCHED]
+    return query.where(or_(*found))
+
+
 def queue_page(
-    conn: Connection, queue: str, site_ids: Iterable[int], *, limit: int, offset: int
-) -> list[QueueRow]:
-    """One page of a queue, riskiest (or newest) first."""
+    conn: Connection, queue: str, site_ids: Iterable[int], *, limit: int, offset: int,
+    search: str | None = None,
+) -> list[QueueRow]:  # fmt: skip
+    """One page of a queue, riskiest (or newest) first; with `search`, only the comments that match."""
     if queue == "held":
         query = _base(site_ids).where(comments.c.status == "pending")
         query = query.order_by(
@@ -116,6 +131,8 @@ def queue_page(
     else:
         query = _base(site_ids).where(comments.c.status == "published")
         query = query.order_by(comments.c.created_at.desc(), comments.c.id.desc())
+    if search:
+        query = _matching(conn, query, search)
     return [_row(row) for row in conn.execute(query.limit(limit).offset(offset))]
 
 

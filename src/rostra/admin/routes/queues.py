@@ -17,9 +17,10 @@ QUEUE_TITLES = {"held": "Held", "reported": "Reported", "recent": "Recent", "rej
 
 @router.get("/queue/{queue}")
 def queue_page(
-    request: Request, queue: str, ctx: Ctx, user: Moderating, site: str = "", page: int = 1
-) -> HTMLResponse:
-    found = queue_service.queue_page(ctx.db, user, queue, site or None, page)
+    request: Request, queue: str, ctx: Ctx, user: Moderating, site: str = "", page: int = 1,
+    q: str = "",
+) -> HTMLResponse:  # fmt: skip
+    found = queue_service.queue_page(ctx.db, user, queue, site or None, page, q)
     return render_page(request, ctx, user, "queue.html", queue=found, titles=QUEUE_TITLES)
 
 

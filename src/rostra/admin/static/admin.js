@@ -123,6 +123,7 @@
       o: () => { if (here) location.href = `/admin/comments/${here.dataset.id}`; },
       Enter: () => { if (here) location.href = `/admin/comments/${here.dataset.id}`; },
       u: () => undo(),
+      "/": () => { const box = document.querySelector('input[name="q"]'); if (box) { box.focus(); box.select(); } },
       "?": () => { if (help) help.hidden = !help.hidden; },
       Escape: () => { if (help) help.hidden = true; },
     }[key];
