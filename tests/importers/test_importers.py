@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from helpers import post
 from rostra.cli import main as cli
+from rostra.identity.privacy import Person, erase
 from rostra.importers import ImportFailure, ImportOptions, run_import
 from rostra.service import comments as svc
 from rostra.service.comments import Client
@@ -233,6 +234,27 @@ def test_a_changed_source_record_updates_the_comment(db, site, tmp_path):
     report = imported(db, "disqus", changed)
     assert (report.imported, report.updated) == (0, 1)
     assert rows(db)["disqus:2002"].body_source == "Edited"
+
+
+def test_a_comment_its_author_erased_stays_erased_whatever_is_imported_again(db, site, tmp_path):
+    imported(db, "disqus.xml")
+    with db.read() as conn:
+        site_id = conn.execute(select(comments.c.site_id)).scalars().first()
+    assert erase(db, Person(site_id, email="ana@example.org")) == 1
+    # An export taken before the erasure, where Ana had also edited her comment.
+    older = tmp_path / "older.xml"
+    older.write_text((FIXTURES / "disqus.xml").read_text().replace("First!", "First! Edited:"))
+    for path in (older, FIXTURES / "disqus.xml"):
+        report = imported(db, "disqus", path)
+        assert (report.imported, report.updated) == (0, 0)
+        assert report.skipped["erased by its author"] == 1
+        ana = rows(db)["disqus:1001"]
+        assert (ana.status, ana.author_name, ana.author_email, ana.body_source) == (
+            "deleted",
+            None,
+            None,
+            "",
+        )
 
 
 def test_a_malformed_file_stops_with_its_line_and_writes_nothing(db, site):

@@ -1,11 +1,20 @@
 """The migrations build exactly the schema the code expects, on both backends."""
 
+from pathlib import Path
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy import select, update
 
+from rostra.importers import run_import
 from rostra.store.database import open_migration_engine
-from rostra.store.migrate import current_revision, head_revision
-from rostra.store.schema import metadata
+from rostra.store.migrate import (
+    current_revision,
+    downgrade_database,
+    head_revision,
+    upgrade_database,
+)
+from rostra.store.schema import comments, metadata
 
 
 def test_migrated_database_matches_the_schema(database_url, db):
@@ -16,3 +25,23 @@ def test_migrated_database_matches_the_schema(database_url, db):
             assert compare_metadata(MigrationContext.configure(conn), metadata) == []
     finally:
         engine.dispose()
+
+
+def test_comments_erased_before_revision_0008_stay_erased_on_reimport(database_url, db, site):
+    export = Path(__file__).parents[1] / "importers" / "fixtures" / "disqus.xml"
+    run_import(db, "disqus", export, "news")
+    assert downgrade_database(database_url, "0007") == "0007"
+    with db.write() as conn:
+        # What an erasure left before this revision: the source digest untouched.
+        conn.execute(
+            update(comments)
+            .where(comments.c.source_ref == "disqus:1001")
+            .values(status="deleted", author_name=None, author_email=None, body_source="",
+                    body_html="", author_key=None, fingerprint=None, moderation=None)
+        )  # fmt: skip
+    upgrade_database(database_url)
+    with db.read() as conn:
+        digests = dict(conn.execute(select(comments.c.source_ref, comments.c.source_digest)).all())
+    assert digests["disqus:1001"] == "erased"
+    assert sum(digest == "erased" for digest in digests.values()) == 1
+    assert run_import(db, "disqus", export, "news").skipped["erased by its author"] == 1

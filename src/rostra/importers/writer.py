@@ -400,6 +400,9 @@ class ImportWriter:
                     continue
                 found = None
             if found is not None:
+                if found.digest == store.ERASED_DIGEST:
+                    skipped["erased by its author"] += 1
+                    continue
                 if found.id in self.updated_ids:
                     skipped["duplicate id in file"] += 1
                     continue

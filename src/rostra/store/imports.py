@@ -8,6 +8,9 @@ from sqlalchemy import Connection, bindparam, select
 
 from rostra.store.schema import comments, threads
 
+# The source digest of a comment its author erased: no import may write it again.
+ERASED_DIGEST = "erased"
+
 _SOURCE_FIELDS = (
     "status",
     "author_name",

@@ -45,6 +45,17 @@ def upgrade_database(url: str, revision: str = "head") -> str:
         engine.dispose()
 
 
+def downgrade_database(url: str, revision: str) -> str:
+    """Take the schema back to an earlier revision (before running older code)."""
+    engine = open_migration_engine(url)
+    try:
+        with engine.begin() as connection:
+            command.downgrade(_alembic_config(connection), revision)
+            return current_revision(connection)
+    finally:
+        engine.dispose()
+
+
 def _ensure_server_secret(connection: Connection, name: str) -> None:
     # Kept in the database, not in a file, so that every worker and every
     # host behind a load balancer hashes IPs and voters the same way.

@@ -5,6 +5,7 @@ from datetime import datetime
 from sqlalchemy import Connection, and_, delete, func, or_, select, update
 
 from rostra.store.comments import RECORD_COLUMNS, CommentRecord
+from rostra.store.imports import ERASED_DIGEST
 from rostra.store.schema import (
     comment_revisions,
     comments,
@@ -59,6 +60,8 @@ def scrub_comment(conn: Connection, comment_id: int) -> None:
             author_avatar=None,
             fingerprint=None,
             moderation=None,
+            # An older export still holds the text: importing it again must not restore it.
+            source_digest=ERASED_DIGEST,
         )  # fmt: skip
     )
     conn.execute(delete(comment_revisions).where(comment_revisions.c.comment_id == comment_id))
