@@ -315,6 +315,11 @@ def import_command(
         click.echo(orjson.dumps(report.as_dict(), option=orjson.OPT_INDENT_2).decode())
     else:
         click.echo("\n".join(report.lines()))
+        if not dry_run and report.outcome.get("published"):
+            click.echo(
+                "Imported comments were published as the source had them, unchecked; "
+                f"`rostra moderation sweep --site {site_name}` holds the risky ones for review."
+            )
 
 
 @main.command("export")
@@ -566,11 +571,43 @@ def _register_groups() -> None:
 _register_groups()
 
 
+@click.command("sweep")
+@click.option("--site", "site_name", required=True, help="Site whose comments are checked")
+@click.option("--thread", help="Only this thread (its id or normalised URL)")
+@click.option("--all", "recheck", is_flag=True, help="Check again comments already checked")
+@click.option("--dry-run", is_flag=True, help="Report what would be held; write nothing")
+@_database_option
+@_config_option
+def sweep_command(site_name, thread, recheck, dry_run, database_url, config_file) -> None:
+    """Check published comments no checker has read (imports) and hold the risky ones.
+
+    Word lists, links and the toxicity model run as for a new comment; what
+    they would hold or reject goes to the Held queue for a moderator.
+    """
+    from rostra.moderation.pipeline import shipped_classifier
+    from rostra.service.sweep import sweep
+
+    settings = _settings(config_file, database_url=database_url)
+    database = _open(settings)
+    classifier = shipped_classifier() if settings.toxicity_model else None
+    try:
+        report = sweep(
+            database, site_name, classifier, thread=thread, recheck=recheck, dry_run=dry_run
+        )
+    except RostraError as exc:
+        raise click.ClickException(exc.message) from None
+    finally:
+        database.dispose()
+    for line in report.lines():
+        click.echo(line)
+
+
 def _register_optional_groups() -> None:
     try:
         from rostra.moderation.commands import moderation
     except ImportError:
         return
+    moderation.add_command(sweep_command)
     main.add_command(moderation)
 
 

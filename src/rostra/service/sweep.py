@@ -1,0 +1,248 @@
+"""Checking comments that readers already see but no checker ever read.
+
+Imported comments (from Disqus, WordPress, ...) and comments posted while a
+site had the pipeline off were published unchecked. A sweep runs the checkers
+of the text itself (word lists, links, the toxicity model) over them, stores
+each score and decision as if the comment had been posted now, and holds for
+a moderator those the pipeline would hold or reject. Nothing is rejected: a
+comment readers have seen is taken down only by a person.
+
+Comments are read in batches by id, scored outside any transaction, and
+stored in a short write transaction per batch that first re-reads each one:
+a comment edited, removed or decided meanwhile is left as it is.
+"""
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy import Connection, select
+
+from rostra.domain.policy import Status
+from rostra.errors import NotFound
+from rostra.moderation.checkers import links, toxicity, words
+from rostra.moderation.classifier import ToxicityClassifier
+from rostra.moderation.decision import Decision, Reason, Verdict, strictest
+from rostra.moderation.settings import ModerationSettings
+from rostra.moderation.submission import Submission
+from rostra.service.visibility import change_status
+from rostra.store import audit as audit_store
+from rostra.store import comments as comment_store
+from rostra.store import sites as site_store
+from rostra.store import threads as thread_store
+from rostra.store.database import Database
+from rostra.store.schema import comments, threads
+
+BATCH = 500
+RISKIEST_SHOWN = 10
+
+SWEPT = Reason(
+    "sweep",
+    "published_unchecked",
+    "Readers saw this comment before any checker read it (imported, or posted with "
+    "moderation off); a sweep held it for review.",
+    Verdict.HOLD,
+)
+
+
+@dataclass(frozen=True)
+class Flagged:
+    comment_id: int
+    thread_key: str
+    score: float | None
+    verdict: str
+    excerpt: str
+    reasons: tuple[str, ...]
+
+
+@dataclass
+class SweepReport:
+    site: str
+    dry_run: bool
+    checked: int = 0
+    would_hold: int = 0
+    would_reject: int = 0
+    held: int = 0
+    changed_meanwhile: int = 0
+    seconds: float = 0.0
+    riskiest: list[Flagged] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        done = "would be held" if self.dry_run else "held for review"
+        lines = [
+            f"Checked {self.checked} published comments of site {self.site!r} "
+            f"in {self.seconds:.1f} s.",
+            f"  the pipeline would hold {self.would_hold} and reject {self.would_reject}",
+            f"  {self.held if not self.dry_run else self.would_hold + self.would_reject} {done}"
+            + (" (dry run: nothing was written)" if self.dry_run else ""),
+        ]
+        if self.changed_meanwhile:
+            lines.append(f"  {self.changed_meanwhile} changed while the sweep ran and were left")
+        if self.riskiest:
+            lines.append("Riskiest:")
+            lines += [_flagged_line(item) for item in self.riskiest]
+        return lines
+
+
+def _flagged_line(item: Flagged) -> str:
+    score = "  -  " if item.score is None else f"{item.score:.3f}"
+    return (
+        f"  #{item.comment_id} {score} {item.verdict:6} {item.thread_key}: {item.excerpt!r}"
+        f" ({'; '.join(item.reasons)})"
+    )
+
+
+@dataclass(frozen=True)
+class _Unchecked:
+    id: int
+    thread_key: str
+    body: str
+    author_name: str
+    website: str | None
+
+
+def sweep(
+    db: Database,
+    site_name: str,
+    classifier: ToxicityClassifier | None,
+    *,
+    thread: str | None = None,
+    recheck: bool = False,
+    dry_run: bool = False,
+) -> SweepReport:
+    """Check the site's published comments no checker has read (all of them with `recheck`)."""
+    started = time.monotonic()
+    report = SweepReport(site_name, dry_run)
+    with db.read() as conn:
+        site_id, thread_id, settings = _scope(conn, site_name, thread)
+    if not settings.toxicity_model:
+        classifier = None
+    for batch in _batches(db, site_id, thread_id, recheck):
+        decided = [(item, _decide(item, site_id, settings, classifier)) for item in batch]
+        report.checked += len(decided)
+        _count(report, decided)
+        if not dry_run:
+            with db.write() as conn:
+                _store(conn, decided, report)
+    if not dry_run:
+        with db.write() as conn:
+            _audit(conn, site_id, thread, report)
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def _scope(conn: Connection, site_name: str, thread: str | None):
+    site = site_store.site_by_name(conn, site_name)
+    if site is None:
+        raise NotFound("unknown_site", f"There is no site named {site_name!r}.")
+    thread_id = None
+    if thread is not None:
+        found = thread_store.thread_by_key(conn, site.id, thread)
+        if found is None:
+            raise NotFound("unknown_thread", f"Site {site_name!r} has no thread {thread!r}.")
+        thread_id = found.id
+    return site.id, thread_id, ModerationSettings.of_site(site.settings)
+
+
+def _batches(
+    db: Database, site_id: int, thread_id: int | None, recheck: bool
+) -> Iterator[list[_Unchecked]]:
+    after = 0
+    while True:
+        query = (
+            select(comments.c.id, threads.c.key, comments.c.body_source,
+                   comments.c.author_name, comments.c.author_website)
+            .join(threads, threads.c.id == comments.c.thread_id)
+            .where(comments.c.site_id == site_id, comments.c.status == Status.PUBLISHED.value,
+                   comments.c.id > after)
+            .order_by(comments.c.id)
+            .limit(BATCH)
+        )  # fmt: skip
+        if thread_id is not None:
+            query = query.where(comments.c.thread_id == thread_id)
+        if not recheck:
+            query = query.where(comments.c.moderation.is_(None))
+        with db.read() as conn:
+            batch = [_Unchecked(*row) for row in conn.execute(query)]
+        if not batch:
+            return
+        yield batch
+        after = batch[-1].id
+
+
+def _decide(
+    item: _Unchecked,
+    site_id: int,
+    settings: ModerationSettings,
+    classifier: ToxicityClassifier | None,
+) -> Decision:
+    sub = Submission(
+        site_id=site_id, thread_id=None, thread_policy=None, settings=settings,
+        body=item.body, author_name=item.author_name or "", email=None,
+        website=item.website, author_key="", ip_hash="", fingerprint="",
+        now=datetime.now(UTC), confirmed=True,
+    )  # fmt: skip
+    reasons = words.check(sub) + links.check(sub)
+    score, spans = None, ()
+    if classifier is not None:
+        found, result = toxicity.check(sub, classifier)
+        reasons += found
+        score, spans = result.score, tuple(result.spans[:8])
+    return Decision(strictest(reasons), tuple(reasons), score, spans)
+
+
+def _count(report: SweepReport, decided: list[tuple[_Unchecked, Decision]]) -> None:
+    for item, decision in decided:
+        if decision.verdict == Verdict.PUBLISH:
+            continue
+        if decision.verdict == Verdict.REJECT:
+            report.would_reject += 1
+        else:
+            report.would_hold += 1
+        report.riskiest.append(_flagged(item, decision))
+    report.riskiest.sort(key=lambda flagged: -(flagged.score or 0.0))
+    del report.riskiest[RISKIEST_SHOWN:]
+
+
+def _flagged(item: _Unchecked, decision: Decision) -> Flagged:
+    excerpt = " ".join(item.body.split())
+    if len(excerpt) > 70:
+        excerpt = excerpt[:69] + "…"
+    return Flagged(
+        item.id, item.thread_key, decision.toxicity, decision.verdict.label, excerpt,
+        tuple(reason.message for reason in decision.reasons),
+    )  # fmt: skip
+
+
+def _store(conn: Connection, decided: list[tuple[_Unchecked, Decision]], report: SweepReport):
+    for item, decision in decided:
+        record = comment_store.comment_by_id(conn, item.id, for_update=True)
+        if (
+            record is None
+            or record.status != Status.PUBLISHED.value
+            or record.body_source != item.body
+        ):
+            report.changed_meanwhile += 1
+            continue
+        if decision.verdict == Verdict.PUBLISH:
+            comment_store.update_comment(
+                conn, item.id, toxicity=decision.toxicity, moderation=decision.as_json(item.body)
+            )
+            continue
+        held = Decision(
+            decision.verdict, (*decision.reasons, SWEPT), decision.toxicity, decision.spans
+        )
+        change_status(
+            conn, record, Status.PENDING.value,
+            toxicity=decision.toxicity, moderation=held.as_json(item.body),
+        )  # fmt: skip
+        report.held += 1
+
+
+def _audit(conn: Connection, site_id: int, thread: str | None, report: SweepReport) -> None:
+    audit_store.record(
+        conn, site_id=site_id, actor_id=None, action="comments_swept",
+        target_type="thread" if thread else "site", target_id=thread, now=datetime.now(UTC),
+        details={"checked": report.checked, "held": report.held},
+    )  # fmt: skip
