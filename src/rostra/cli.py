@@ -576,9 +576,12 @@ _register_groups()
 @click.option("--thread", help="Only this thread (its id or normalised URL)")
 @click.option("--all", "recheck", is_flag=True, help="Check again comments already checked")
 @click.option("--dry-run", is_flag=True, help="Report what would be held; write nothing")
+@click.option(
+    "--workers", type=click.IntRange(1, 64), help="Processes scoring [default: one per core]"
+)
 @_database_option
 @_config_option
-def sweep_command(site_name, thread, recheck, dry_run, database_url, config_file) -> None:
+def sweep_command(site_name, thread, recheck, dry_run, workers, database_url, config_file) -> None:
     """Check published comments no checker has read (imports) and hold the risky ones.
 
     Word lists, links and the toxicity model run as for a new comment; what
@@ -592,8 +595,9 @@ def sweep_command(site_name, thread, recheck, dry_run, database_url, config_file
     classifier = shipped_classifier() if settings.toxicity_model else None
     try:
         report = sweep(
-            database, site_name, classifier, thread=thread, recheck=recheck, dry_run=dry_run
-        )
+            database, site_name, classifier, thread=thread, recheck=recheck, dry_run=dry_run,
+            workers=workers or len(os.sched_getaffinity(0)),
+        )  # fmt: skip
     except RostraError as exc:
         raise click.ClickException(exc.message) from None
     finally:

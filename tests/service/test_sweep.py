@@ -120,3 +120,12 @@ def test_the_command_reports_and_names_an_unknown_site_or_thread(db, database_ur
         assert failed.exit_code == 1
         assert message in failed.output
     assert _by_text(db)[CIVIL].status == "published"
+
+
+def test_worker_processes_decide_exactly_as_one_process_does(db, tmp_path):
+    _imported(db, tmp_path, CIVIL, ABUSE, LISTED, CIVIL + " Agreed.")
+    alone = sweep(db, "gazette", shipped_classifier(), dry_run=True)
+    shared = sweep(db, "gazette", shipped_classifier(), dry_run=True, workers=2)
+    assert len(alone.riskiest) == 2
+    assert shared.riskiest == alone.riskiest
+    assert (shared.checked, shared.would_hold, shared.would_reject) == (4, 1, 1)

@@ -212,6 +212,11 @@ def _open_shipped() -> Encoder:
     return Encoder(ONNX_PATH, TOKENIZER_PATH, shipped_head())
 
 
+def forget_shipped_session() -> None:
+    """In a forked process: open a session of its own rather than share the parent's."""
+    _open_shipped.cache_clear()
+
+
 def shipped_encoder() -> Encoder:
     """Opened on first use, once per process (about half a second)."""
     with _OPENING:  # two first comments at once must not open two sessions

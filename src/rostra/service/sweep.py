@@ -12,10 +12,14 @@ stored in a short write transaction per batch that first re-reads each one:
 a comment edited, removed or decided meanwhile is left as it is.
 """
 
+import multiprocessing
 import time
-from collections.abc import Iterator
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 
 from sqlalchemy import Connection, select
 
@@ -24,6 +28,8 @@ from rostra.errors import NotFound
 from rostra.moderation.checkers import links, toxicity, words
 from rostra.moderation.classifier import ToxicityClassifier
 from rostra.moderation.decision import Decision, Reason, Verdict, strictest
+from rostra.moderation.encoder import forget_shipped_session
+from rostra.moderation.pipeline import shipped_classifier
 from rostra.moderation.settings import ModerationSettings
 from rostra.moderation.submission import Submission
 from rostra.service.visibility import change_status
@@ -110,6 +116,7 @@ def sweep(
     thread: str | None = None,
     recheck: bool = False,
     dry_run: bool = False,
+    workers: int = 1,
 ) -> SweepReport:
     """Check the site's published comments no checker has read (all of them with `recheck`)."""
     started = time.monotonic()
@@ -118,8 +125,10 @@ def sweep(
         site_id, thread_id, settings = _scope(conn, site_name, thread)
     if not settings.toxicity_model:
         classifier = None
-    for batch in _batches(db, site_id, thread_id, recheck):
-        decided = [(item, _decide(item, site_id, settings, classifier)) for item in batch]
+    batches = _batches(db, site_id, thread_id, recheck)
+    judge = partial(_decide_batch, site_id=site_id, settings=settings)
+    for batch, decisions in _judged(batches, judge, classifier, workers):
+        decided = list(zip(batch, decisions, strict=True))
         report.checked += len(decided)
         _count(report, decided)
         if not dry_run:
@@ -169,6 +178,49 @@ def _batches(
             return
         yield batch
         after = batch[-1].id
+
+
+def _judged(
+    batches: Iterator[list[_Unchecked]],
+    judge: Callable[..., list[Decision]],
+    classifier: ToxicityClassifier | None,
+    workers: int,
+) -> Iterator[tuple[list[_Unchecked], list[Decision]]]:
+    """Each batch with its decisions, in order; with workers, scored in other processes.
+
+    A comment is scored alone whatever its neighbours, so the decisions are
+    the same either way. A few batches are in flight at a time, not the site.
+    """
+    if workers <= 1:
+        for batch in batches:
+            yield batch, judge(batch, classifier=classifier)
+        return
+    use_model = classifier is not None
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(
+        workers, mp_context=context, initializer=forget_shipped_session
+    ) as pool:
+        waiting: deque = deque()
+        for batch in batches:
+            waiting.append((batch, pool.submit(judge, batch, classifier=use_model)))
+            if len(waiting) > 2 * workers:
+                done, future = waiting.popleft()
+                yield done, future.result()
+        while waiting:
+            done, future = waiting.popleft()
+            yield done, future.result()
+
+
+def _decide_batch(
+    batch: list[_Unchecked],
+    *,
+    site_id: int,
+    settings: ModerationSettings,
+    classifier: ToxicityClassifier | bool | None,
+) -> list[Decision]:
+    if classifier is True:  # in a worker process: its own copy of the shipped model
+        classifier = shipped_classifier()
+    return [_decide(item, site_id, settings, classifier or None) for item in batch]
 
 
 def _decide(
