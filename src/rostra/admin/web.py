@@ -53,10 +53,12 @@ SECURITY_HEADERS = {
 }
 
 
-def ago(when: datetime | None) -> str:
+def ago(when: datetime | None, now: datetime | None = None) -> str:
     if when is None:
         return ""
-    seconds = int((datetime.now(UTC) - when).total_seconds())
+    seconds = int(((now or datetime.now(UTC)) - when).total_seconds())
+    if seconds >= 30 * 86400:  # "1010 d ago" says less than the date (imported archives)
+        return f"{when.day} {when:%b %Y}"
     for size, unit in ((86400, "d"), (3600, "h"), (60, "min")):
         if seconds >= size:
             return f"{seconds // size} {unit} ago"
