@@ -344,6 +344,11 @@ def test_load_more_comments_and_replies(page, host_page, server):
     busy_item = comment(page, "A busy comment")
     answers = busy_item.locator(":scope > .replies > article")
     expect(answers).to_have_count(3)
+    # Folded, the comment counts the replies not loaded yet among those it hides.
+    fold = busy_item.locator(":scope > .head > .fold")
+    fold.click()
+    expect(busy_item.locator(":scope > .head > .folded")).to_have_text("9 comments hidden")
+    fold.click()
     busy_item.get_by_role("button", name="5 more replies").click()
     expect(answers).to_have_count(8)
     expect(answers.last).to_contain_text("Answer number 7")

@@ -798,12 +798,14 @@
       toggle.setAttribute('aria-expanded', String(!collapse));
       toggle.setAttribute('aria-label', this.t(collapse ? 'expand' : 'collapse'));
       toggle.title = toggle.getAttribute('aria-label');
-      const n = art.querySelectorAll('article').length + 1;
+      // Replies not loaded yet count too: the "N more replies" buttons know how many.
+      let n = art.querySelectorAll('article').length + 1;
+      for (const more of art.querySelectorAll('.more-r')) n += Number(more.dataset.more) || 0;
       art.querySelector(':scope > .head > .folded').textContent = collapse ? this.t('hidden', { n }) : '';
     }
 
     moreReplies(parentId, cursor, count, parentName) {
-      const button = h('button', { type: 'button', class: 'link more-r' }, this.t('moreReplies', { n: count }));
+      const button = h('button', { type: 'button', class: 'link more-r', 'data-more': count }, this.t('moreReplies', { n: count }));
       button.onclick = async () => {
         button.disabled = true;
         try {
@@ -829,6 +831,7 @@
           else {
             cursor = page.cursor;
             button.textContent = this.t('moreReplies', { n: page.more });
+            button.dataset.more = page.more;
             button.disabled = false;
           }
         } catch (error) {
@@ -893,8 +896,11 @@
       if (gap) gap.gap = true;
       const page = await this.api(`comments/${parentId}/replies?` + query({ cursor, limit: 10, replies: 3, depth: 3 }));
       const name = this.names.get(parentId);
-      this.settle(this.addComments(page.replies, box, null, name));
+      const added = this.addComments(page.replies, box, null, name);
+      this.settle(added);
       if (page.cursor) box.append(this.moreReplies(parentId, page.cursor, page.more, name));
+      // The gap now stands only for the replies between those shown and those opened.
+      if (gap) gap.dataset.more = Math.max(0, gap.dataset.more - added.length - (page.cursor ? page.more : 0));
     }
 
     // Moderation: comments held for review are shown to their author only ----
