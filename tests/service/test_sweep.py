@@ -3,13 +3,14 @@
 from click.testing import CliRunner
 from sqlalchemy import select
 
+from rostra.admin.accounts import create_user
 from rostra.cli import main
 from rostra.importers import run_import
 from rostra.moderation.pipeline import shipped_classifier
 from rostra.moderation.settings import ModerationSettings
 from rostra.service.sites import create_site
 from rostra.service.sweep import sweep
-from rostra.store.schema import audit_log, comments, threads
+from rostra.store.schema import audit_log, comments, outbox, threads
 
 CIVIL = "The timetable works well for me, though a later last train would help."
 ABUSE = "You are a worthless idiot and everyone like you are subhuman vermin."
@@ -129,3 +130,12 @@ def test_worker_processes_decide_exactly_as_one_process_does(db, tmp_path):
     assert len(alone.riskiest) == 2
     assert shared.riskiest == alone.riskiest
     assert (shared.checked, shared.would_hold, shared.would_reject) == (4, 1, 1)
+
+
+def test_a_sweep_mails_no_moderator_per_held_comment(db, tmp_path):
+    _imported(db, tmp_path, ABUSE, LISTED, "Shut up, you pathetic moron.")
+    create_user(db, "mira", "a long enough password", "admin", email="mira@gazette.example",
+                notify_held="immediate")  # fmt: skip
+    assert sweep(db, "gazette", shipped_classifier()).held == 3
+    with db.read() as conn:
+        assert conn.execute(select(outbox.c.kind).where(outbox.c.channel == "mail")).all() == []

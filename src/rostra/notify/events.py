@@ -52,25 +52,42 @@ def comment_created(
 
 
 def status_changed(
-    conn: Connection, before: CommentRecord, status: str, visible: bool, shadowed: bool
+    conn: Connection,
+    before: CommentRecord,
+    status: str,
+    visible: bool,
+    shadowed: bool,
+    *,
+    mail_moderators: bool = True,
 ) -> None:
     """A moderator (or the author, deleting) changed a comment's status."""
     if status != before.status and status in _ON_CHANGE:
         after = replace(before, status=status, visible=visible, shadowed=shadowed)
-        comment_event(conn, _ON_CHANGE[status], after, datetime.now(UTC))
+        comment_event(
+            conn, _ON_CHANGE[status], after, datetime.now(UTC), mail_moderators=mail_moderators
+        )
 
 
 def comment_event(
-    conn: Connection, event: str, comment: CommentRecord, now: datetime | None = None
+    conn: Connection,
+    event: str,
+    comment: CommentRecord,
+    now: datetime | None = None,
+    *,
+    mail_moderators: bool = True,
 ) -> None:
-    """Queue everything `event` on `comment` sends, in the caller's transaction."""
+    """Queue everything `event` on `comment` sends, in the caller's transaction.
+
+    `mail_moderators=False` for holds in bulk (a sweep): one mail per comment
+    would bury the moderators who asked for them.
+    """
     if comment.shadowed:
         return
     if event == EDITED and comment.status not in (Status.PUBLISHED, Status.PENDING):
         return
     now = now or datetime.now(UTC)
     _webhooks(conn, event, comment, now)
-    if event == HELD:
+    if event == HELD and mail_moderators:
         site = site_store.site_by_id(conn, comment.site_id)
         moderators.mail_held(conn, comment, site_language(site), now)
     if event in (CREATED, APPROVED) and comment.visible:

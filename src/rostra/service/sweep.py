@@ -288,6 +288,7 @@ def _store(conn: Connection, decided: list[tuple[_Unchecked, Decision]], report:
         change_status(
             conn, record, Status.PENDING.value,
             toxicity=decision.toxicity, moderation=held.as_json(item.body),
+            mail_moderators=False,
         )  # fmt: skip
         report.held += 1
 

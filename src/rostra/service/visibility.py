@@ -31,9 +31,19 @@ def _visible(status: str, shadowed: bool, reply_count: int) -> bool:
 
 
 def change_status(
-    conn: Connection, comment: CommentRecord, status: str, *, shadowed: bool | None = None, **extra
+    conn: Connection,
+    comment: CommentRecord,
+    status: str,
+    *,
+    shadowed: bool | None = None,
+    mail_moderators: bool = True,
+    **extra,
 ) -> bool:
-    """Give `comment` a new status; returns whether readers now see it (or its tombstone)."""
+    """Give `comment` a new status; returns whether readers now see it (or its tombstone).
+
+    `extra` are further columns to write; `mail_moderators=False` holds without
+    the held-comment mail (bulk holds).
+    """
     was_shadowed = comment.shadowed
     now_shadowed = was_shadowed if shadowed is None else shadowed
     visible = _visible(status, now_shadowed, comment.reply_count)
@@ -57,7 +67,9 @@ def change_status(
         conn, comment.thread_id, comments_delta=counted_delta, roots_delta=roots_delta
     )
     _announce(conn, comment, status, visible, counted_delta)
-    notify_events.status_changed(conn, comment, status, visible, now_shadowed)
+    notify_events.status_changed(
+        conn, comment, status, visible, now_shadowed, mail_moderators=mail_moderators
+    )
     return visible
 
 
