@@ -573,7 +573,7 @@ _register_groups()
 
 @click.command("sweep")
 @click.option("--site", "site_name", required=True, help="Site whose comments are checked")
-@click.option("--thread", help="Only this thread (its id or normalised URL)")
+@click.option("--thread", help="Only this thread: its id or its page URL")
 @click.option("--all", "recheck", is_flag=True, help="Check again comments already checked")
 @click.option("--dry-run", is_flag=True, help="Report what would be held; write nothing")
 @click.option(

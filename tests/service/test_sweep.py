@@ -86,6 +86,9 @@ def test_a_second_sweep_checks_only_what_came_since(db, tmp_path):
     assert sweep(db, "gazette", shipped_classifier()).checked == 0
     # --all reads the published ones again (after a word list changed, say).
     assert sweep(db, "gazette", shipped_classifier(), recheck=True).checked == 1
+    # A thread can be named by its page as a reader's browser had it.
+    page = "https://Gazette.example/rail?utm_source=newsletter"
+    assert sweep(db, "gazette", shipped_classifier(), thread=page, recheck=True).checked == 1
 
 
 def test_a_dry_run_reports_and_changes_nothing(db, tmp_path):

@@ -32,6 +32,7 @@ from rostra.moderation.encoder import forget_shipped_session
 from rostra.moderation.pipeline import shipped_classifier
 from rostra.moderation.settings import ModerationSettings
 from rostra.moderation.submission import Submission
+from rostra.service.threads import canonical_url
 from rostra.service.visibility import change_status
 from rostra.store import audit as audit_store
 from rostra.store import comments as comment_store
@@ -148,6 +149,9 @@ def _scope(conn: Connection, site_name: str, thread: str | None):
     thread_id = None
     if thread is not None:
         found = thread_store.thread_by_key(conn, site.id, thread)
+        if found is None and thread.lower().startswith(("http://", "https://")):
+            # Named by its page, as a browser had it: found by the normalised URL.
+            found = thread_store.thread_by_page(conn, site.id, canonical_url(thread))
         if found is None:
             raise NotFound("unknown_thread", f"Site {site_name!r} has no thread {thread!r}.")
         thread_id = found.id

@@ -147,6 +147,18 @@ def thread_by_key(conn: Connection, site_id: int, key: str) -> ThreadRow | None:
     return _thread(row) if row else None
 
 
+def thread_by_page(conn: Connection, site_id: int, url: str) -> ThreadRow | None:
+    """The thread of a page, by its normalised URL: as its key or as its stored URL."""
+    query = (
+        select(*_THREAD_COLUMNS)
+        .where(threads.c.site_id == site_id, (threads.c.key == url) | (threads.c.url == url))
+        .order_by(threads.c.id)
+        .limit(1)
+    )
+    row = conn.execute(query).first()
+    return _thread(row) if row else None
+
+
 def ensure_thread(
     conn: Connection, site_id: int, key: str, title: str | None, url: str | None, now: datetime
 ) -> ThreadRow:
