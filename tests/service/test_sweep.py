@@ -8,6 +8,7 @@ from rostra.cli import main
 from rostra.importers import run_import
 from rostra.moderation.pipeline import shipped_classifier
 from rostra.moderation.settings import ModerationSettings
+from rostra.service.comments import Client, NewComment, create_comment
 from rostra.service.sites import create_site
 from rostra.service.sweep import sweep
 from rostra.store.schema import audit_log, comments, outbox, threads
@@ -114,7 +115,7 @@ def test_the_command_reports_and_names_an_unknown_site_or_thread(db, database_ur
                "--database", database_url],
     )  # fmt: skip
     assert swept.exit_code == 0, swept.output
-    assert "Checked 2 published comments of site 'gazette'" in swept.output
+    assert "Checked 2 comments of site 'gazette'" in swept.output
     assert "1 held for review" in swept.output
     for args, message in (
         (["--site", "nowhere"], "There is no site named 'nowhere'."),
@@ -142,3 +143,34 @@ def test_a_sweep_mails_no_moderator_per_held_comment(db, tmp_path):
     assert sweep(db, "gazette", shipped_classifier()).held == 3
     with db.read() as conn:
         assert conn.execute(select(outbox.c.kind).where(outbox.c.channel == "mail")).all() == []
+
+
+def test_comments_posted_while_the_pipeline_was_off_are_swept_too(ctx, tmp_path):
+    _imported(ctx.db, tmp_path, CIVIL)
+    new = NewComment(site="gazette", body=ABUSE, name="Late Reader", thread_key="rail")
+    posted = create_comment(ctx.db, ctx.hasher, new, Client("192.0.2.7", "ua"))  # no pipeline
+    assert posted.comment.status == "published"
+    report = sweep(ctx.db, "gazette", shipped_classifier())
+    assert (report.checked, report.held) == (2, 1)
+    assert _by_text(ctx.db)[ABUSE].status == "pending"
+
+
+def test_imported_comments_awaiting_review_get_their_reasons_and_stay_held(db, tmp_path):
+    create_site(db, "gazette", ["https://gazette.example"])
+    export = _export(tmp_path, CIVIL, ABUSE)
+    unapproved = export.read_text().replace(
+        f"{ABUSE}</p>]]></message>", f"{ABUSE}</p>]]></message><isApproved>false</isApproved>"
+    )
+    export.write_text(unapproved)
+    run_import(db, "disqus", export, "gazette")
+    assert _by_text(db)[ABUSE].status == "pending"
+
+    report = sweep(db, "gazette", shipped_classifier())
+
+    assert (report.checked, report.awaiting, report.held) == (2, 1, 0)
+    assert "Checked 2 comments of site 'gazette'" in report.lines()[0]
+    waiting = _by_text(db)[ABUSE]
+    assert waiting.status == "pending" and waiting.toxicity >= 0.77
+    assert [r["code"] for r in waiting.moderation["reasons"]] == ["toxic"]
+    # A held comment's reasons are its own: --all leaves them alone.
+    assert sweep(db, "gazette", shipped_classifier(), recheck=True).checked == 1

@@ -5,7 +5,9 @@ site had the pipeline off were published unchecked. A sweep runs the checkers
 of the text itself (word lists, links, the toxicity model) over them, stores
 each score and decision as if the comment had been posted now, and holds for
 a moderator those the pipeline would hold or reject. Nothing is rejected: a
-comment readers have seen is taken down only by a person.
+comment readers have seen is taken down only by a person. Comments imported
+as awaiting review get their score and reasons too, so the Held queue can put
+the riskiest first and say why; their status stays.
 
 Comments are read in batches by id, scored outside any transaction, and
 stored in a short write transaction per batch that first re-reads each one:
@@ -21,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, String, cast, select
 
 from rostra.domain.policy import Status
 from rostra.errors import NotFound
@@ -68,6 +70,7 @@ class SweepReport:
     site: str
     dry_run: bool
     checked: int = 0
+    awaiting: int = 0  # of those checked, already awaiting review
     would_hold: int = 0
     would_reject: int = 0
     held: int = 0
@@ -78,9 +81,10 @@ class SweepReport:
     def lines(self) -> list[str]:
         done = "would be held" if self.dry_run else "held for review"
         lines = [
-            f"Checked {self.checked} published comments of site {self.site!r} "
-            f"in {self.seconds:.1f} s.",
-            f"  the pipeline would hold {self.would_hold} and reject {self.would_reject}",
+            f"Checked {self.checked} comments of site {self.site!r} in {self.seconds:.1f} s: "
+            f"{self.checked - self.awaiting} published, {self.awaiting} awaiting review.",
+            f"  of the published, the pipeline would hold {self.would_hold} "
+            f"and reject {self.would_reject}",
             f"  {self.held if not self.dry_run else self.would_hold + self.would_reject} {done}"
             + (" (dry run: nothing was written)" if self.dry_run else ""),
         ]
@@ -104,6 +108,7 @@ def _flagged_line(item: Flagged) -> str:
 class _Unchecked:
     id: int
     thread_key: str
+    status: str
     body: str
     author_name: str
     website: str | None
@@ -119,7 +124,7 @@ def sweep(
     dry_run: bool = False,
     workers: int = 1,
 ) -> SweepReport:
-    """Check the site's published comments no checker has read (all of them with `recheck`)."""
+    """Check the site's shown and awaiting comments no checker has read (all with `recheck`)."""
     started = time.monotonic()
     report = SweepReport(site_name, dry_run)
     with db.read() as conn:
@@ -164,24 +169,31 @@ def _batches(
     after = 0
     while True:
         query = (
-            select(comments.c.id, threads.c.key, comments.c.body_source,
+            select(comments.c.id, threads.c.key, comments.c.status, comments.c.body_source,
                    comments.c.author_name, comments.c.author_website)
             .join(threads, threads.c.id == comments.c.thread_id)
-            .where(comments.c.site_id == site_id, comments.c.status == Status.PUBLISHED.value,
-                   comments.c.id > after)
+            .where(comments.c.site_id == site_id, _unchecked(recheck), comments.c.id > after)
             .order_by(comments.c.id)
             .limit(BATCH)
         )  # fmt: skip
         if thread_id is not None:
             query = query.where(comments.c.thread_id == thread_id)
-        if not recheck:
-            query = query.where(comments.c.moderation.is_(None))
         with db.read() as conn:
             batch = [_Unchecked(*row) for row in conn.execute(query)]
         if not batch:
             return
         yield batch
         after = batch[-1].id
+
+
+def _unchecked(recheck: bool):
+    """Published comments no checker read (with `recheck`, every published one), and
+    comments awaiting review that nothing explains: a held one's reasons stay."""
+    # Posted with the pipeline off, a comment holds a JSON null; imported, no value.
+    unread = comments.c.moderation.is_(None) | (cast(comments.c.moderation, String) == "null")
+    published = comments.c.status == Status.PUBLISHED.value
+    awaiting = (comments.c.status == Status.PENDING.value) & unread
+    return (published if recheck else published & unread) | awaiting
 
 
 def _judged(
@@ -250,6 +262,9 @@ def _decide(
 
 def _count(report: SweepReport, decided: list[tuple[_Unchecked, Decision]]) -> None:
     for item, decision in decided:
+        if item.status != Status.PUBLISHED.value:
+            report.awaiting += 1
+            continue
         if decision.verdict == Verdict.PUBLISH:
             continue
         if decision.verdict == Verdict.REJECT:
@@ -274,14 +289,10 @@ def _flagged(item: _Unchecked, decision: Decision) -> Flagged:
 def _store(conn: Connection, decided: list[tuple[_Unchecked, Decision]], report: SweepReport):
     for item, decision in decided:
         record = comment_store.comment_by_id(conn, item.id, for_update=True)
-        if (
-            record is None
-            or record.status != Status.PUBLISHED.value
-            or record.body_source != item.body
-        ):
+        if record is None or record.status != item.status or record.body_source != item.body:
             report.changed_meanwhile += 1
             continue
-        if decision.verdict == Verdict.PUBLISH:
+        if decision.verdict == Verdict.PUBLISH or item.status != Status.PUBLISHED.value:
             comment_store.update_comment(
                 conn, item.id, toxicity=decision.toxicity, moderation=decision.as_json(item.body)
             )
