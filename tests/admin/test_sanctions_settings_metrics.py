@@ -187,6 +187,25 @@ def test_metrics_count_decisions_false_holds_and_misses(ctx, db, as_admin):
     assert "50.0%" in page and "20.0%" in page and "1.0 h" in page
 
 
+def test_an_old_comment_a_sweep_held_waits_from_the_sweep_not_from_its_posting(ctx, db, as_admin):
+    from rostra.admin import metrics
+    from rostra.admin.auth import session_moderator
+    from rostra.service.sweep import sweep
+
+    old = post(ctx.db, ctx.hasher, "Buy cheap pills here", client=reader(1)).comment.id
+    listed = ModerationSettings(suspect_words=("pills",), toxicity_model=False)
+    with db.write() as conn:
+        conn.execute(update(comments).values(created_at=datetime.now(UTC) - timedelta(days=800)))
+        conn.execute(update(sites).values(settings={"moderation": listed.model_dump(mode="json")}))
+    assert sweep(db, "news", None).held == 1
+    as_admin.post(f"/admin/comments/{old}/reject", as_json=True)
+
+    moderator = session_moderator(db, as_admin.client.cookies.get("rostra_session"))
+    week = metrics.dashboard(db, moderator).windows[0]
+    assert (week.decisions, week.held_decided) == (1, 1)
+    assert week.median_seconds < 60
+
+
 def test_undone_decisions_do_not_count(ctx, db, as_admin):
     held = hold(ctx, "Undone", reasons=[("words", "s", "x")])
     as_admin.post(f"/admin/comments/{held}/approve", as_json=True)

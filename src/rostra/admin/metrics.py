@@ -2,7 +2,8 @@
 
 A decision is a moderator's first approval or rejection of a comment (bans
 that rejected it count as rejections; undone actions do not count). Time to
-decision runs from the comment's posting to that decision.
+decision runs from the comment's posting (or, for an old comment a sweep
+held, from the sweep) to that decision.
 
 - False holds: comments the pipeline held (or rejected) that a moderator then
   approved, out of all such comments a moderator decided on.
@@ -115,7 +116,7 @@ def dashboard(db: Database, actor: Moderator, site_ids: list[int] | None = None)
             decision = _decision(row) if row.id not in undone else None
             if decision is not None and decision.comment_id not in first:
                 first[decision.comment_id] = decision
-        created = queue_store.created_times(conn, first)
+        created = queue_store.waiting_since(conn, first)
         published = {
             days: queue_store.auto_published_since(conn, ids, now - timedelta(days=days))
             for days in WINDOWS

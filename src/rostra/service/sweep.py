@@ -287,6 +287,8 @@ def _flagged(item: _Unchecked, decision: Decision) -> Flagged:
 
 
 def _store(conn: Connection, decided: list[tuple[_Unchecked, Decision]], report: SweepReport):
+    # A held comment's time to decision counts from here, not from a posting years ago.
+    queued = {"queued_at": datetime.now(UTC).isoformat()}
     for item, decision in decided:
         record = comment_store.comment_by_id(conn, item.id, for_update=True)
         if record is None or record.status != item.status or record.body_source != item.body:
@@ -302,7 +304,7 @@ def _store(conn: Connection, decided: list[tuple[_Unchecked, Decision]], report:
         )
         change_status(
             conn, record, Status.PENDING.value,
-            toxicity=decision.toxicity, moderation=held.as_json(item.body),
+            toxicity=decision.toxicity, moderation=held.as_json(item.body) | queued,
             mail_moderators=False,
         )  # fmt: skip
         report.held += 1

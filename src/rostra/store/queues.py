@@ -262,9 +262,21 @@ def auto_published_since(conn: Connection, site_ids: Iterable[int], since: datet
     ).scalar_one()
 
 
-def created_times(conn: Connection, comment_ids: Iterable[int]) -> dict[int, datetime]:
+def waiting_since(conn: Connection, comment_ids: Iterable[int]) -> dict[int, datetime]:
+    """When each comment came up for a decision: when it was posted, or, for one
+    a sweep put in the queue years after it was posted, when the sweep did."""
     ids = list(comment_ids)
     if not ids:
         return {}
-    rows = conn.execute(select(comments.c.id, comments.c.created_at).where(comments.c.id.in_(ids)))
-    return {row.id: row.created_at for row in rows}
+    query = select(comments.c.id, comments.c.created_at, comments.c.moderation).where(
+        comments.c.id.in_(ids)
+    )
+    return {row.id: _queued_at(row.moderation) or row.created_at for row in conn.execute(query)}
+
+
+def _queued_at(moderation: dict | None) -> datetime | None:
+    stamp = moderation.get("queued_at") if isinstance(moderation, dict) else None
+    try:
+        return datetime.fromisoformat(stamp) if isinstance(stamp, str) else None
+    except ValueError:
+        return None
