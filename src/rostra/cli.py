@@ -469,6 +469,7 @@ def check(database_url, config_file) -> None:
     """Validate settings and database connectivity, and print what was found."""
     from sqlalchemy import func, select
 
+    from rostra.service.sweep import unchecked_counts
     from rostra.store.database import open_database
     from rostra.store.migrate import current_revision, head_revision
     from rostra.store.schema import comments, sites, threads
@@ -485,6 +486,7 @@ def check(database_url, config_file) -> None:
                 table.name: conn.execute(select(func.count()).select_from(table)).scalar()
                 for table in (sites, threads, comments)
             } if revision else {}  # fmt: skip
+            unchecked = unchecked_counts(conn) if revision == head_revision() else {}
         database.dispose()
     except Exception as exc:
         raise click.ClickException(f"database {settings.database_url!r}: {exc}") from None
@@ -495,6 +497,12 @@ def check(database_url, config_file) -> None:
         )
     click.echo(f"schema: revision {revision} (newest)")
     click.echo("contents: " + ", ".join(f"{count} {name}" for name, count in counts.items()))
+    for site_name, count in unchecked.items():
+        click.echo(
+            f"  site {site_name}: {count} published comment{'s' if count != 1 else ''} "
+            "no checker has read "
+            f"(imported?): `rostra moderation sweep --site {site_name}` checks them"
+        )
     _check_toxicity_model()
 
 

@@ -25,6 +25,17 @@ def test_check_reports_settings_database_and_contents(database_url, db, site):
     assert result.exit_code == 0, result.output
     assert "database: reachable" in result.output and "(newest)" in result.output
     assert "1 sites" in result.output
+    assert "no checker has read" not in result.output
+
+
+def test_check_points_to_the_sweep_for_comments_no_checker_read(database_url, ctx, site):
+    post(ctx.db, ctx.hasher, "Published with the pipeline off", client=reader(1))
+    result = run("check", "--database", database_url)
+    assert result.exit_code == 0, result.output
+    assert (
+        "site news: 1 published comment no checker has read (imported?): "
+        "`rostra moderation sweep --site news` checks them"
+    ) in result.output
 
 
 def test_check_fails_clearly_on_an_unreachable_database():

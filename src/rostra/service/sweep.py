@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
 
-from sqlalchemy import Connection, String, cast, select
+from sqlalchemy import Connection, String, cast, func, select
 
 from rostra.domain.policy import Status
 from rostra.errors import NotFound
@@ -41,7 +41,7 @@ from rostra.store import comments as comment_store
 from rostra.store import sites as site_store
 from rostra.store import threads as thread_store
 from rostra.store.database import Database
-from rostra.store.schema import comments, threads
+from rostra.store.schema import comments, sites, threads
 
 BATCH = 500
 RISKIEST_SHOWN = 10
@@ -194,6 +194,18 @@ def _unchecked(recheck: bool):
     published = comments.c.status == Status.PUBLISHED.value
     awaiting = (comments.c.status == Status.PENDING.value) & unread
     return (published if recheck else published & unread) | awaiting
+
+
+def unchecked_counts(conn: Connection) -> dict[str, int]:
+    """Per site, the published comments no checker has read (what a sweep would read)."""
+    query = (
+        select(sites.c.name, func.count())
+        .join(comments, comments.c.site_id == sites.c.id)
+        .where(_unchecked(recheck=False), comments.c.status == Status.PUBLISHED.value)
+        .group_by(sites.c.name)
+        .order_by(sites.c.name)
+    )
+    return {name: count for name, count in conn.execute(query)}
 
 
 def _judged(
