@@ -59,11 +59,26 @@ class Pipeline:
 
         Raises Refusal for the think-again nudge.
         """
-        reasons = [*history.reasons]
-        reasons += bots.check(sub, self.secret) + words.check(sub) + links.check(sub)
-        score, spans = None, ()
-        if self.classifier is not None and sub.settings.toxicity_model:
-            toxic_reasons, result = toxicity.check(sub, self.classifier)
-            reasons += toxic_reasons
-            score, spans = result.score, tuple(result.spans[:8])
-        return Decision(strictest(reasons), tuple(reasons), score, spans, history.shadowed)
+        earlier = [*history.reasons, *bots.check(sub, self.secret)]
+        return judge_text(sub, self.classifier, earlier, shadowed=history.shadowed)
+
+
+def judge_text(
+    sub: Submission,
+    classifier: ToxicityClassifier | None,
+    earlier: list[Reason] | None = None,
+    *,
+    shadowed: bool = False,
+) -> Decision:
+    """The word lists, link rules and toxicity model on `sub`'s text, after the
+    `earlier` reasons; the decision the strictest of them all gives.
+
+    Also what a sweep asks of a comment already published (service/sweep.py).
+    """
+    reasons = [*(earlier or ()), *words.check(sub), *links.check(sub)]
+    score, spans = None, ()
+    if classifier is not None and sub.settings.toxicity_model:
+        toxic_reasons, result = toxicity.check(sub, classifier)
+        reasons += toxic_reasons
+        score, spans = result.score, tuple(result.spans[:8])
+    return Decision(strictest(reasons), tuple(reasons), score, spans, shadowed)

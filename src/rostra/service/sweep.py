@@ -27,11 +27,10 @@ from sqlalchemy import Connection, String, cast, func, select
 
 from rostra.domain.policy import Status
 from rostra.errors import NotFound
-from rostra.moderation.checkers import links, toxicity, words
 from rostra.moderation.classifier import ToxicityClassifier
-from rostra.moderation.decision import Decision, Reason, Verdict, strictest
+from rostra.moderation.decision import Decision, Reason, Verdict
 from rostra.moderation.encoder import forget_shipped_session
-from rostra.moderation.pipeline import shipped_classifier
+from rostra.moderation.pipeline import judge_text, shipped_classifier
 from rostra.moderation.settings import ModerationSettings
 from rostra.moderation.submission import Submission
 from rostra.service.threads import canonical_url
@@ -230,7 +229,7 @@ def _judged(
     ) as pool:
         waiting: deque = deque()
         for batch in batches:
-            waiting.append((batch, pool.submit(judge, batch, classifier=use_model)))
+            waiting.append((batch, pool.submit(_judge_in_worker, judge, batch, use_model)))
             if len(waiting) > 2 * workers:
                 done, future = waiting.popleft()
                 yield done, future.result()
@@ -239,16 +238,21 @@ def _judged(
             yield done, future.result()
 
 
+def _judge_in_worker(
+    judge: Callable[..., list[Decision]], batch: list[_Unchecked], use_model: bool
+) -> list[Decision]:
+    # A worker process scores with its own copy of the shipped model.
+    return judge(batch, classifier=shipped_classifier() if use_model else None)
+
+
 def _decide_batch(
     batch: list[_Unchecked],
     *,
     site_id: int,
     settings: ModerationSettings,
-    classifier: ToxicityClassifier | bool | None,
+    classifier: ToxicityClassifier | None,
 ) -> list[Decision]:
-    if classifier is True:  # in a worker process: its own copy of the shipped model
-        classifier = shipped_classifier()
-    return [_decide(item, site_id, settings, classifier or None) for item in batch]
+    return [_decide(item, site_id, settings, classifier) for item in batch]
 
 
 def _decide(
@@ -263,13 +267,7 @@ def _decide(
         website=item.website, author_key="", ip_hash="", fingerprint="",
         now=datetime.now(UTC), confirmed=True,
     )  # fmt: skip
-    reasons = words.check(sub) + links.check(sub)
-    score, spans = None, ()
-    if classifier is not None:
-        found, result = toxicity.check(sub, classifier)
-        reasons += found
-        score, spans = result.score, tuple(result.spans[:8])
-    return Decision(strictest(reasons), tuple(reasons), score, spans)
+    return judge_text(sub, classifier)
 
 
 def _count(report: SweepReport, decided: list[tuple[_Unchecked, Decision]]) -> None:
