@@ -79,9 +79,7 @@ def create_user(
         with db.write() as conn:
             site_ids = set()
             for name in sites:
-                found = site_store.site_by_name(conn, name)
-                if found is None:
-                    raise NotFound("unknown_site", f"There is no site named {name!r}.")
+                found = site_store.require_site(conn, name)
                 site_ids.add(found.id)
             user_id = user_store.insert_user(
                 conn, username=username, email=email or None, password_hash=password_hash,

@@ -175,9 +175,7 @@ def sanction_by_identifiers(
         (target.ip_hash or "").strip() or None,
     )
     with db.write() as conn:
-        site = site_store.site_by_name(conn, site_name)
-        if site is None:
-            raise NotFound("unknown_site", f"There is no site named {site_name!r}.")
+        site = site_store.require_site(conn, site_name)
         if not actor.may_moderate(site.id):
             raise Forbidden("not_your_site", "You do not moderate this site.")
         impose(conn, actor, site.id, kind, target, reason, duration, now())

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pydantic import ValidationError
 
 from rostra.admin.accounts import Moderator
-from rostra.errors import Forbidden, InvalidInput, NotFound
+from rostra.errors import Forbidden, InvalidInput
 from rostra.moderation.settings import ModerationSettings
 from rostra.service.sites import normalize_origin
 from rostra.store import audit
@@ -44,10 +44,7 @@ def _as_form(settings: ModerationSettings) -> dict:
 def _site_for(conn, actor: Moderator, name: str) -> SiteRow:
     if not actor.is_admin:
         raise Forbidden("admins_only", "Only admins change site settings.")
-    site = site_store.site_by_name(conn, name)
-    if site is None:
-        raise NotFound("unknown_site", f"There is no site named {name!r}.")
-    return site
+    return site_store.require_site(conn, name)
 
 
 def load_form(db: Database, actor: Moderator, name: str) -> SettingsForm:

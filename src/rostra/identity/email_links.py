@@ -20,7 +20,6 @@ from rostra.identity.readers import (
     SignedIn,
     check_name_free,
     open_session,
-    site_named,
 )
 from rostra.identity.settings import IdentitySettings
 from rostra.notify.outbox import enqueue_mail
@@ -100,7 +99,7 @@ def send_link(db: Database, request: LinkRequest, base_url: str) -> SiteRow:
     email = _clean_email(request.email)
     now = _now()
     with db.write() as conn:
-        site = site_named(conn, request.site)
+        site = site_store.require_site(conn, request.site)
         name = _check_allowed(conn, request, site, email)
         if reader_store.links_sent_since(conn, site.id, email, now - timedelta(hours=1)) >= (
             MAX_LINKS_PER_HOUR

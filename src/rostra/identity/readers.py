@@ -14,7 +14,7 @@ from sqlalchemy import Connection
 from rostra.admin import auth as admin_auth
 from rostra.admin.auth import NewSession
 from rostra.domain.names import name_key
-from rostra.errors import Conflict, Forbidden, InvalidInput, NotFound
+from rostra.errors import Conflict, Forbidden, InvalidInput
 from rostra.identity import staff
 from rostra.identity.settings import IdentitySettings
 from rostra.identity.sso import SsoClaims, verify_token
@@ -37,16 +37,9 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def site_named(conn: Connection, name: str) -> SiteRow:
-    site = site_store.site_by_name(conn, name)
-    if site is None:
-        raise NotFound("unknown_site", f"There is no site named {name!r}.")
-    return site
-
-
 def _verified_claims(db: Database, site_name: str, token: str):
     with db.read() as conn:
-        site = site_named(conn, site_name)
+        site = site_store.require_site(conn, site_name)
     identity = IdentitySettings.of_site(site.settings)
     if identity.sso is None:
         raise InvalidInput("sso_not_configured", f"Site {site_name!r} has no single sign-on.")

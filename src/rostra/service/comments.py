@@ -267,9 +267,7 @@ def _after_raid(
 
 
 def _writable_site(conn: Connection, name: str, client: Client) -> SiteRow:
-    site = site_store.site_by_name(conn, name)
-    if site is None:
-        raise NotFound("unknown_site", f"There is no site named {name!r}.")
+    site = site_store.require_site(conn, name)
     check_origin(site.origins, client.origin)
     return site
 

@@ -33,9 +33,7 @@ def thread_feed(db: Database, site: str, key: str | None, url: str | None, base_
 
 def _feed(db: Database, site_name: str, wanted_key: str | None, base_url: str) -> bytes:
     with db.read() as conn:
-        site = site_store.site_by_name(conn, site_name)
-        if site is None:
-            raise NotFound("unknown_site", f"There is no site named {site_name!r}.")
+        site = site_store.require_site(conn, site_name)
         thread = None
         if wanted_key is not None:
             thread = thread_store.thread_by_key(conn, site.id, wanted_key)

@@ -8,7 +8,7 @@ from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
 
 from rostra.domain.policy import SiteRules
-from rostra.errors import Conflict, InvalidInput, NotFound
+from rostra.errors import Conflict, InvalidInput
 from rostra.identity.settings import IdentitySettings
 from rostra.moderation.settings import ModerationSettings
 from rostra.store import sites as site_store
@@ -89,9 +89,7 @@ def create_site(
 
 def add_origins(db: Database, name: str, origins: list[str]) -> SiteRow:
     with db.write() as conn:
-        site = site_store.site_by_name(conn, name)
-        if site is None:
-            raise NotFound("unknown_site", f"There is no site named {name!r}.")
+        site = site_store.require_site(conn, name)
         merged = sorted(set(site.origins) | {normalize_origin(o) for o in origins})
         site_store.update_site(conn, site.id, origins=merged, settings=site.settings)
         return site_store.site_by_id(conn, site.id)
@@ -124,9 +122,7 @@ def configure_identity(
     fields merged into the current ones, or None to switch single sign-on off.
     """
     with db.write() as conn:
-        site = site_store.site_by_name(conn, name)
-        if site is None:
-            raise NotFound("unknown_site", f"There is no site named {name!r}.")
+        site = site_store.require_site(conn, name)
         settings = dict(site.settings)
         settings["identity"] = _merged_identity(settings.get("identity", {}), changes)
         if language is not None:

@@ -147,9 +147,7 @@ def sweep(
 
 
 def _scope(conn: Connection, site_name: str, thread: str | None):
-    site = site_store.site_by_name(conn, site_name)
-    if site is None:
-        raise NotFound("unknown_site", f"There is no site named {site_name!r}.")
+    site = site_store.require_site(conn, site_name)
     thread_id = None
     if thread is not None:
         found = thread_store.thread_by_key(conn, site.id, thread)

@@ -5,6 +5,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, select
 
+from rostra.errors import NotFound
 from rostra.store.schema import sites
 
 
@@ -33,6 +34,14 @@ def insert_site(
 def site_by_name(conn: Connection, name: str) -> SiteRow | None:
     row = conn.execute(select(sites).where(sites.c.name == name)).first()
     return _site(row) if row else None
+
+
+def require_site(conn: Connection, name: str) -> SiteRow:
+    """The site by name, or the 404 every caller gives for a name that is not there."""
+    site = site_by_name(conn, name)
+    if site is None:
+        raise NotFound("unknown_site", f"There is no site named {name!r}.")
+    return site
 
 
 def site_by_id(conn: Connection, site_id: int) -> SiteRow | None:

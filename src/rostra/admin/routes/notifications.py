@@ -9,7 +9,7 @@ from rostra.admin.accounts import Moderator
 from rostra.admin.routes.common import page
 from rostra.admin.web import AdminRoute, Ctx, Moderating, Posted
 from rostra.api.params import RowId
-from rostra.errors import Forbidden, NotFound, RostraError
+from rostra.errors import Forbidden, RostraError
 from rostra.notify import moderators, webhooks
 from rostra.store import audit
 from rostra.store import sites as site_store
@@ -48,10 +48,7 @@ def _admin_site(db: Database, user: Moderator, name: str) -> SiteRow:
     if not user.is_admin:
         raise Forbidden("admins_only", "Only admins manage webhooks.")
     with db.read() as conn:
-        site = site_store.site_by_name(conn, name)
-    if site is None:
-        raise NotFound("unknown_site", f"There is no site named {name!r}.")
-    return site
+        return site_store.require_site(conn, name)
 
 
 def _webhooks_page(request, ctx, user, site: SiteRow, status=200, **values) -> HTMLResponse:

@@ -21,7 +21,7 @@ from rostra.api.schemas import (
     VoteOut,
 )
 from rostra.domain.markdown import render_markdown
-from rostra.errors import NotFound, Refused
+from rostra.errors import Refused
 from rostra.moderation import formtoken
 from rostra.moderation.settings import ModerationSettings
 from rostra.ops.metrics import COMMENTS
@@ -209,9 +209,7 @@ def form_token(request: Request, site: str, ctx: Annotated[AppContext, Depends(c
     """Fetch when the form is shown and send back with the comment: comments
     posted sooner than the site's minimum after it are held as likely bots."""
     with ctx.db.read() as conn:
-        found = site_store.site_by_name(conn, site)
-    if found is None:
-        raise NotFound("unknown_site", f"There is no site named {site!r}.")
+        found = site_store.require_site(conn, site)
     token = formtoken.issue(ctx.pipeline.secret, found.id, datetime.now(UTC))
     minimum = ModerationSettings.of_site(found.settings).min_seconds_to_post
     response = CompactJSON(
