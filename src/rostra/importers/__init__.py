@@ -17,7 +17,7 @@ from rostra.importers.pipeline import prepared, read_in_child
 from rostra.importers.progress import Progress, SilentProgress
 from rostra.importers.records import ImportFailure, Problem, SourceRecord
 from rostra.importers.report import ImportReport
-from rostra.importers.writer import ImportOptions, ImportWriter, Preparer, Ready
+from rostra.importers.writer import AddressHashes, ImportOptions, ImportWriter, Preparer, Ready
 from rostra.service.identity import Hasher
 from rostra.store import sites as site_store
 from rostra.store.database import Database
@@ -77,7 +77,7 @@ def run_import(
         hasher = Hasher(bytes.fromhex(read_secret(conn, "hash_salt")))
     # With a core to spare, the file is read and checked in a child process.
     in_child = options.workers > 1
-    preparer = Preparer(hasher, options.url_map, stored_time(db.dialect))
+    preparer = Preparer(options.url_map, stored_time(db.dialect))
     source = (
         read_in_child(reader, path, preparer)
         if in_child
@@ -98,7 +98,8 @@ def run_import(
                 # every spill is a random write: give this one connection more.
                 conn.exec_driver_sql("PRAGMA cache_size = -65536")
             site_id = _site_id(conn, site_name)
-            writer = ImportWriter(conn, site_id, options, report, progress, executor)
+            hashes = AddressHashes(hasher)
+            writer = ImportWriter(conn, site_id, options, report, progress, hashes, executor)
             for item in items:
                 if isinstance(item, Ready):
                     writer.add(item)

@@ -161,38 +161,30 @@ def _legacy_digest(values: dict) -> str:
     return hashlib.blake2b("\x1f".join(parts).encode(), digest_size=16).hexdigest()
 
 
-def digest_parts(record: SourceRecord, parent_ref: str | None) -> tuple[bytes, bytes]:
-    """The text of the source digest before and after the thread id, encoded.
+def source_says(record: SourceRecord, parent_ref: str | None) -> tuple:
+    """What the source says about a comment, as read: the text of its source digest.
 
-    The thread id is the database's, known only to the writer; everything
-    else can be read wherever the record is read.
+    Taken before any conversion, so that an unchanged comment is recognised
+    without converting or rendering its body.
     """
-    head = (
+    return (
         record.status.value, record.author_name, record.author_email, record.author_website,
         record.body_format.value, record.body, record.created_at, record.edited_at,
         record.upvotes, record.downvotes, parent_ref,
     )  # fmt: skip
-    tail = (record.ip_hash, record.author_key)
-    return (
-        ("\x1f".join(map(str, head)) + "\x1f").encode("utf-8", "surrogatepass"),
-        ("\x1f" + "\x1f".join(map(str, tail))).encode("utf-8", "surrogatepass"),
-    )
 
 
-def finish_digest(head: bytes, thread_id: int, tail: bytes) -> str:
-    return hashlib.blake2b(
-        head + str(thread_id).encode() + tail, digest_size=16, person=b"rostra-src-1"
-    ).hexdigest()
+def source_digest(says: tuple, thread_id: int, given: tuple[str | None, str | None]) -> str:
+    """The digest of `source_says`, the database's thread id, and the (author key, IP hash)
+    the file gave (a Rostra export carries them).
 
-
-def source_digest(record: SourceRecord, thread_id: int, parent_ref: str | None) -> str:
-    """What the source says about a comment, taken before any conversion.
-
-    Computed from the record as read, so an unchanged comment is recognised
-    without converting or rendering its body.
+    The thread id is known only to the writer, so the digest is taken there.
     """
-    head, tail = digest_parts(record, parent_ref)
-    return finish_digest(head, thread_id, tail)
+    author_key, ip_hash = given
+    text = "\x1f".join(map(str, (*says, thread_id, ip_hash, author_key)))
+    return hashlib.blake2b(
+        text.encode("utf-8", "surrogatepass"), digest_size=16, person=b"rostra-src-1"
+    ).hexdigest()
 
 
 class Ready(NamedTuple):
@@ -206,10 +198,10 @@ class Ready(NamedTuple):
     identity: tuple[str, str | None, str | None] | str  # (key, url, title), or what is wrong
     too_long: bool  # the comment's or its parent's reference
     position: str
-    digest_head: bytes
-    digest_tail: bytes
+    says: tuple  # `source_says`: what its source digest is taken of
+    ip: str | None  # hashed by the writer, and only for comments it stores
     raw: tuple[str, BodyFormat]  # the body as read, converted by the writer if it is stored
-    person: tuple  # status, author name, email, website, author key, IP hash
+    person: tuple  # status, author name, email, website, and the author key and IP hash given
     rest: tuple  # created_at, edited_at (stored form), upvotes, downvotes, rank, ref, parent ref
     times: tuple[datetime, datetime | None]  # created_at, edited_at
 
@@ -217,23 +209,22 @@ class Ready(NamedTuple):
 class Preparer:
     """Turns records into `Ready` values; runs wherever the file is read.
 
-    Bodies are left to the writer: it converts only those it will store,
-    and the reading process, the busier of the two, is spared about a fifth
-    of its work. `stored_time` gives times the form the database driver
-    stores without help (SQLite: text), off the writer's path.
+    Converting bodies, hashing addresses and taking source digests are left
+    to the writer: it converts and hashes only what it will store, and the
+    reading process, the busier of the two, is spared about a third of its
+    work (and never holds the server's salt). `stored_time` gives times the
+    form the database driver stores without help (SQLite: text), off the
+    writer's path.
     """
 
     def __init__(
         self,
-        hasher: Hasher,
         url_map: tuple[tuple[str, str], ...],
         stored_time: Callable[[datetime | None], object] | None = None,
     ):
-        self.hasher = hasher
         self.url_map = url_map
         self.stored_time = stored_time
         self.threads: dict[ThreadInfo, tuple[int, tuple | str]] = {}
-        self.ip_cache: dict[str, tuple[str, str]] = {}
 
     def __call__(self, record: SourceRecord) -> Ready:
         record = mend(record)
@@ -243,16 +234,13 @@ class Preparer:
             parent_ref = f"{parent_ref}#self"  # a comment cannot answer itself: an orphan
         too_long = len(ref) > 200 or (parent_ref is not None and len(parent_ref) > 200)
         token, identity = self._thread(record.thread)
-        head, tail = digest_parts(record, parent_ref)
-        ip = (record.ip or "").strip() or None
-        author_key, ip_hash = self._hashes(ip) if ip else (None, None)
         person = (
             record.status.value,
             _name(record.author_name),
             _email(record.author_email),
             _optional(text.clean_website, record.author_website),
-            record.author_key or author_key,
-            record.ip_hash or ip_hash,
+            record.author_key,
+            record.ip_hash,
         )
         upvotes, downvotes = max(0, record.upvotes), max(0, record.downvotes)
         times = (record.created_at, record.edited_at)
@@ -265,9 +253,11 @@ class Preparer:
             ref,
             parent_ref,
         )
+        says = source_says(record, parent_ref)
+        ip = (record.ip or "").strip() or None
         raw = (record.body, record.body_format)
         return Ready(
-            ref, token, identity, too_long, record.position, head, tail, raw, person, rest, times
+            ref, token, identity, too_long, record.position, says, ip, raw, person, rest, times
         )  # fmt: skip
 
     def _thread(self, info: ThreadInfo) -> tuple[int, tuple | str]:
@@ -280,14 +270,29 @@ class Preparer:
             found = self.threads[info] = (len(self.threads), identity)
         return found
 
-    def _hashes(self, ip: str) -> tuple[str, str]:
-        """(author key, IP hash): readers post many comments from one address."""
-        found = self.ip_cache.get(ip)
+
+class AddressHashes:
+    """An address's (author key, IP hash), as the server would have made them."""
+
+    def __init__(self, hasher: Hasher) -> None:
+        self.hasher = hasher
+        self.known: dict[str, tuple[str, str]] = {}  # readers post many comments from one
+
+    def __call__(self, ip: str) -> tuple[str, str]:
+        found = self.known.get(ip)
         if found is None:
-            if len(self.ip_cache) >= 50_000:
-                self.ip_cache.clear()
-            found = self.ip_cache[ip] = (self.hasher.voter_key(ip, ""), self.hasher.ip_hash(ip))
+            if len(self.known) >= 50_000:
+                self.known.clear()
+            found = self.known[ip] = (self.hasher.voter_key(ip, ""), self.hasher.ip_hash(ip))
         return found
+
+    def person(self, item: Ready) -> tuple:
+        """The item's author columns, with hashes of its address where the file gave none."""
+        person = item.person
+        if item.ip is None or (person[4] and person[5]):
+            return person
+        author_key, ip_hash = self(item.ip)
+        return (*person[:4], person[4] or author_key, person[5] or ip_hash)
 
 
 @dataclass(slots=True)
@@ -316,6 +321,7 @@ class ImportWriter:
     options: ImportOptions
     report: ImportReport
     progress: Progress
+    hashes: AddressHashes
     pool: Executor | None = None
     batch: list[Ready] = field(default_factory=list)
     pending: _Prepared | None = None
@@ -391,7 +397,7 @@ class ImportWriter:
             if item.too_long:
                 self.problem(Problem(item.position, "the comment id is longer than 200 characters"))
                 continue
-            digest = finish_digest(item.digest_head, thread_id, item.digest_tail)
+            digest = source_digest(item.says, thread_id, item.person[4:])
             found = existing.get(ref)
             if found is not None and found.native:
                 # The same comment, unless another server's export reuses its id.
@@ -428,20 +434,20 @@ class ImportWriter:
         new: list[tuple] = []
         updates: list[dict] = []
         refreshed: list[tuple[str, int]] = []
-        site_id, row_tail = self.site_id, self.row_tail
+        site_id, row_tail, person = self.site_id, self.row_tail, self.hashes.person
         ids = iter(self.stage.reserve_ids(sum(1 for w in prepared.work if w.found is None)))
         for entry, body in zip(prepared.work, prepared.bodies, strict=True):
             item, found = entry.item, entry.found
             if found is None:
                 new.append(
-                    (next(ids), site_id, entry.thread_id, *item.person, *body, *item.rest)
+                    (next(ids), site_id, entry.thread_id, *person(item), *body, *item.rest)
                     + (entry.digest, *row_tail)
                 )
                 continue
             values = dict(
                 zip(
                     WRITTEN,
-                    (found.id, site_id, entry.thread_id, *item.person, *body, *item.times)
+                    (found.id, site_id, entry.thread_id, *person(item), *body, *item.times)
                     + item.rest[2:],
                     strict=False,
                 )
