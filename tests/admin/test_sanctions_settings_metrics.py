@@ -206,6 +206,41 @@ def test_an_old_comment_a_sweep_held_waits_from_the_sweep_not_from_its_posting(c
     assert week.median_seconds < 60
 
 
+_IMPORTED = """<?xml version="1.0" encoding="utf-8"?>
+<disqus xmlns="http://disqus.com" xmlns:dsq="http://disqus.com/disqus-internals">
+  <thread dsq:id="7"><id>vote</id><link>https://news.example/vote</link></thread>
+  <post dsq:id="71"><message>Waiting since last year in the old system</message>
+    <createdAt>{when}</createdAt><isApproved>false</isApproved>
+    <author><name>Old</name></author><thread dsq:id="7"/></post>
+  <post dsq:id="72"><message>Published by the old system</message>
+    <createdAt>{when}</createdAt><author><name>Old</name></author><thread dsq:id="7"/></post>
+</disqus>
+"""
+
+
+def test_imported_comments_are_not_counted_as_the_pipeline_s_decisions(db, as_admin, tmp_path):
+    from rostra.admin import metrics
+    from rostra.admin.auth import session_moderator
+    from rostra.importers import run_import
+
+    export = tmp_path / "disqus.xml"
+    when = (datetime.now(UTC) - timedelta(days=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    export.write_text(_IMPORTED.format(when=when))
+    run_import(db, "disqus", export, "news")
+    with db.read() as conn:
+        ids = dict(conn.execute(select(comments.c.source_ref, comments.c.id)).all())
+    as_admin.post(f"/admin/comments/{ids['disqus:71']}/approve", as_json=True)
+    as_admin.post(f"/admin/comments/{ids['disqus:72']}/reject", as_json=True)
+
+    moderator = session_moderator(db, as_admin.client.cookies.get("rostra_session"))
+    week = metrics.dashboard(db, moderator).windows[0]
+    assert (week.decisions, week.approved, week.rejected) == (2, 1, 1)
+    # Two days in the old system's queue are not this site's moderators' wait.
+    assert week.median_seconds is None
+    assert (week.held_decided, week.false_holds) == (0, 0)
+    assert (week.auto_published, week.misses) == (0, 0)
+
+
 def test_undone_decisions_do_not_count(ctx, db, as_admin):
     held = hold(ctx, "Undone", reasons=[("words", "s", "x")])
     as_admin.post(f"/admin/comments/{held}/approve", as_json=True)

@@ -74,8 +74,15 @@ def load(conn: Connection, actor: Moderator, comment_id: int) -> tuple[CommentRe
 
 
 def auto_verdict(row: QueueRow) -> str:
-    """What the pipeline decided when the comment was posted (publish when it never ran)."""
-    return (row.moderation or {}).get("verdict") or "publish"
+    """What the pipeline decided when the comment was posted (publish when it never ran).
+
+    An imported comment no checker read was decided by the system it came
+    from: "unchecked", neither a false hold nor a miss of the pipeline's.
+    """
+    verdict = (row.moderation or {}).get("verdict")
+    if verdict:
+        return verdict
+    return "unchecked" if row.source_ref is not None else "publish"
 
 
 def _check_ids(comment_ids: Sequence[int]) -> list[int]:

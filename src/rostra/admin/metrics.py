@@ -3,12 +3,15 @@
 A decision is a moderator's first approval or rejection of a comment (bans
 that rejected it count as rejections; undone actions do not count). Time to
 decision runs from the comment's posting (or, for an old comment a sweep
-held, from the sweep) to that decision.
+held, from the sweep) to that decision; an imported comment no sweep queued
+waited in the system it came from, for no known time, and is left out of it.
 
 - False holds: comments the pipeline held (or rejected) that a moderator then
   approved, out of all such comments a moderator decided on.
 - Misses: comments the pipeline published that a moderator then rejected,
   out of all comments the pipeline published in the window.
+
+Imported comments no checker read are neither: the pipeline never decided them.
 """
 
 import math

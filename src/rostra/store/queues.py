@@ -37,6 +37,7 @@ class QueueRow:
     toxicity: float | None
     moderation: dict | None
     reply_count: int
+    source_ref: str | None  # where an imported comment came from
 
 
 _COLUMNS = (
@@ -62,6 +63,7 @@ _COLUMNS = (
     comments.c.toxicity,
     comments.c.moderation,
     comments.c.reply_count,
+    comments.c.source_ref,
 )
 _JOINED = comments.join(threads, threads.c.id == comments.c.thread_id).join(
     sites, sites.c.id == comments.c.site_id
@@ -244,34 +246,52 @@ def author_recent(
     return [_row(row) for row in conn.execute(query)]
 
 
-def _verdict(conn: Connection):
-    """The pipeline's verdict from the JSON column; comments it never saw count as published."""
+def _stored_verdict(conn: Connection):
+    """The pipeline's verdict from the JSON column; NULL where it never ran."""
     if conn.dialect.name == "postgresql":
-        return literal_column("coalesce(comments.moderation ->> 'verdict', 'publish')")
-    return func.coalesce(func.json_extract(comments.c.moderation, text("'$.verdict'")), "publish")
+        return literal_column("(comments.moderation ->> 'verdict')")
+    return func.json_extract(comments.c.moderation, text("'$.verdict'"))
+
+
+def _verdict(conn: Connection):
+    """The pipeline's verdict; comments it never saw count as published."""
+    return func.coalesce(_stored_verdict(conn), "publish")
 
 
 def auto_published_since(conn: Connection, site_ids: Iterable[int], since: datetime) -> int:
-    """Comments posted since a time that the pipeline let through (for the miss rate)."""
+    """Comments posted since a time that the pipeline let through (for the miss rate).
+
+    Imported comments no checker read were let through by another system.
+    """
     return conn.execute(
         select(func.count()).where(
             comments.c.site_id.in_(list(site_ids)),
             comments.c.created_at >= since,
             _verdict(conn) == "publish",
+            comments.c.source_ref.is_(None) | _stored_verdict(conn).is_not(None),
         )
     ).scalar_one()
 
 
 def waiting_since(conn: Connection, comment_ids: Iterable[int]) -> dict[int, datetime]:
     """When each comment came up for a decision: when it was posted, or, for one
-    a sweep put in the queue years after it was posted, when the sweep did."""
+    a sweep put in the queue years after it was posted, when the sweep did.
+
+    An imported comment that no sweep queued came up in the system it was
+    imported from, at a time nobody knows: it has no entry.
+    """
     ids = list(comment_ids)
     if not ids:
         return {}
-    query = select(comments.c.id, comments.c.created_at, comments.c.moderation).where(
-        comments.c.id.in_(ids)
-    )
-    return {row.id: _queued_at(row.moderation) or row.created_at for row in conn.execute(query)}
+    query = select(
+        comments.c.id, comments.c.created_at, comments.c.moderation, comments.c.source_ref
+    ).where(comments.c.id.in_(ids))
+    waiting = {}
+    for row in conn.execute(query):
+        since = _queued_at(row.moderation) or (row.created_at if row.source_ref is None else None)
+        if since is not None:
+            waiting[row.id] = since
+    return waiting
 
 
 def _queued_at(moderation: dict | None) -> datetime | None:
