@@ -286,6 +286,9 @@ class AddressHashes:
             found = self.known[ip] = (self.hasher.voter_key(ip, ""), self.hasher.ip_hash(ip))
         return found
 
+    def forget(self) -> None:
+        self.known.clear()
+
     def person(self, item: Ready) -> tuple:
         """The item's author columns, with hashes of its address where the file gave none."""
         person = item.person
@@ -500,6 +503,7 @@ class ImportWriter:
     def finish(self) -> None:
         self.flush()
         self.flush()  # the last batch is still with the workers
+        self.hashes.forget()  # every stored comment is hashed: its memory goes to the trees
         repeated = self.stage.drop_later_duplicates()
         if repeated:
             self.report.imported -= repeated
