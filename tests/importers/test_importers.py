@@ -341,7 +341,6 @@ def test_parallel_body_rendering_gives_the_same_rows(db, site):
 
 def test_wordpress_statuses_threads_and_autop_bodies(db, site):
     report = imported(db, "wordpress.xml")
-    assert report.skipped == {"pingback": 1}
     found = rows(db)
     ana = found["wordpress:5"]
     assert ana.body_html == (
@@ -360,6 +359,19 @@ def test_wordpress_statuses_threads_and_autop_bodies(db, site):
     shown = thread_rows(db)
     assert shown["https://news.example/2024/03/harbour-plan"].title == "Harbour plan approved"
     assert shown["https://news.example/2024/03/untitled"].title is None
+
+
+def test_wordpress_imports_readers_comments_only(db, site):
+    report = imported(db, "wordpress.xml")
+    # The newsroom's editorial note and a shop's order note are not readers' words:
+    # neither may be published.
+    assert report.skipped == {"pingback": 1, "editorial note": 1, "comment type 'order_note'": 1}
+    found = rows(db)
+    assert not {"wordpress:9", "wordpress:11", "wordpress:12"} & set(found)
+    # A comment of a post in the trash was shown nowhere: kept, hidden, restorable.
+    trashed = found["wordpress:13"]
+    assert (trashed.status, trashed.visible) == ("rejected", False)
+    assert trashed.body_source == "The 7:40 sailing is missing from this table."
 
 
 def test_isso_database(db, site, tmp_path):

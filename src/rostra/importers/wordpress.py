@@ -2,8 +2,14 @@
 
 The item's link and title come before its comments in the file, so each
 comment is handed over as soon as it ends. The thread key is the post's
-permalink, normalised. Pingbacks and trackbacks are not comments and are
-skipped (and counted).
+permalink, normalised.
+
+Only readers' comments are imported. The export holds every comment row but
+spam, and since WordPress 6.9 that includes the newsroom's editorial notes
+(`comment_type` note), which must never be published; pingbacks,
+trackbacks, notes and the types plugins add (WooCommerce order notes and the
+like) are skipped and counted by type. Comments of a post in the trash carry
+`post-trashed`: they were shown nowhere, so they are kept as rejected.
 """
 
 from collections.abc import Iterator
@@ -23,7 +29,16 @@ from rostra.importers.xmlstream import Element, children, iter_elements, local, 
 
 SOURCE = "wordpress"
 _ZERO_DATE = "0000-00-00 00:00:00"
-_STATUSES = {"1": Status.PUBLISHED, "0": Status.PENDING, "spam": Status.REJECTED, "trash": Status.REJECTED}  # fmt: skip
+_STATUSES = {
+    "1": Status.PUBLISHED,
+    "0": Status.PENDING,
+    "spam": Status.REJECTED,
+    "trash": Status.REJECTED,
+    "post-trashed": Status.REJECTED,
+}
+# Blank before WordPress 5.5; `review` is a WooCommerce product review, a reader's too.
+_READER_TYPES = frozenset({"", "comment", "review"})
+_SKIPPED_TYPES = {"pingback": "pingback", "trackback": "trackback", "note": "editorial note"}
 
 
 class Skipped(Exception):
@@ -52,8 +67,8 @@ def _comment(element: Element, line: int, thread: ThreadInfo) -> SourceRecord:
     if comment_id is None:
         raise RecordError("the <wp:comment> has no comment_id")
     kind = (text_of(parts.get("comment_type")) or "").strip()
-    if kind in ("pingback", "trackback"):
-        raise Skipped(kind)
+    if kind not in _READER_TYPES:
+        raise Skipped(_SKIPPED_TYPES.get(kind) or f"comment type {kind[:40]!r}")
     approved = (text_of(parts.get("comment_approved")) or "1").strip()
     status = _STATUSES.get(approved)
     if status is None:
