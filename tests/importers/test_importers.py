@@ -425,6 +425,15 @@ def test_remark42_backup(db, site):
     assert report.threads_seen == 2  # the utm_campaign link is the same thread
 
 
+def test_remark42_votes_come_along(db, site):
+    imported(db, "remark42.jsonl")
+    found = rows(db)
+    votes = lambda ref: (found[ref].upvotes, found[ref].downvotes)  # noqa: E731
+    assert votes("remark42:b7f6a1c2-0003") == (2, 1)  # counted from the per-user votes
+    assert votes("remark42:b7f6a1c2-0001") == (2, 0)  # only the score was kept
+    assert votes("remark42:b7f6a1c2-0004") == (0, 2)
+
+
 def test_commento_export(db, site):
     imported(db, "commento.json")
     found = rows(db)

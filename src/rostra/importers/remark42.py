@@ -2,7 +2,9 @@
 
 A comment has `id`, `pid` (its parent, empty at top level), `text` (the
 HTML Remark42 rendered), `orig` (the Markdown typed), `user`, `locator`
-({site, url}), `time` (RFC 3339 with a zone), `delete` and `title`. The
+({site, url}), `time` (RFC 3339 with a zone), `delete`, `title`, and its
+readers' votes: `votes` (user id to true for up, false for down) and `score`
+(ups minus downs), which is all an older backup keeps. The
 Markdown is imported when there is one; comments Remark42 itself imported
 from elsewhere carry HTML in `orig`, so for them `text` is used. The thread
 key is the locator URL, normalised.
@@ -30,6 +32,18 @@ def _str(value: object) -> str | None:
     return blank_to_none(value) if isinstance(value, str) else None
 
 
+def _votes(data: dict) -> tuple[int, int]:
+    """(up, down): counted from the per-user votes when kept, else read from the score."""
+    votes = data.get("votes")
+    if isinstance(votes, dict) and votes:
+        ups = sum(1 for vote in votes.values() if vote is True)
+        return ups, sum(1 for vote in votes.values() if vote is False)
+    score = data.get("score")
+    if isinstance(score, int) and not isinstance(score, bool):
+        return max(0, score), max(0, -score)
+    return 0, 0
+
+
 def _record(line: int, data: dict, threads: dict[tuple, ThreadInfo]) -> SourceRecord:
     comment_id = _str(data.get("id"))
     if comment_id is None:
@@ -46,6 +60,7 @@ def _record(line: int, data: dict, threads: dict[tuple, ThreadInfo]) -> SourceRe
     markdown = _str(data.get("orig"))
     use_markdown = markdown is not None and not data.get("imported")
     edit = data.get("edit") if isinstance(data.get("edit"), dict) else {}
+    upvotes, downvotes = _votes(data)
     return SourceRecord(
         source=SOURCE,
         source_id=comment_id,
@@ -61,6 +76,8 @@ def _record(line: int, data: dict, threads: dict[tuple, ThreadInfo]) -> SourceRe
         ip=_str(user.get("ip")),
         position=f"line {line} (comment {comment_id})",
         edited_at=parse_timestamp(edit["time"], "edit time") if _str(edit.get("time")) else None,
+        upvotes=upvotes,
+        downvotes=downvotes,
     )
 
 
