@@ -3,8 +3,9 @@
 One JSON document: {"version": 1, "comments": [...], "commenters": [...]}.
 Authors are listed after the comments that name them, so the file is read
 twice, streaming both times: first the commenters (one small entry per
-author), then the comments. Bodies are the Markdown authors typed. `url` is
-the page without its scheme ("news.example/a"); https is assumed.
+author), then the comments. Bodies are the Markdown authors typed. Commento
+keeps the site's host (`domain`, "news.example") apart from the page's path
+(`url`, "/2024/03/a"); the page is taken as https on that host.
 """
 
 import io
@@ -67,12 +68,18 @@ def _commenters(path: Path) -> dict[str, _Commenter]:
     return found
 
 
-def _page_url(url: str) -> str:
-    return url if "://" in url else f"https://{url.lstrip('/')}"
+def _page_url(domain: str | None, path: str) -> str:
+    if "://" in path:
+        return path
+    if domain and not path.startswith("/") and path.startswith(domain):
+        return f"https://{path}"  # a host written into the path by some other tool
+    if domain:
+        return f"https://{domain.rstrip('/')}/{path.lstrip('/')}"
+    return f"https://{path.lstrip('/')}"
 
 
 def _record(
-    data: dict, offset: int, commenters: dict[str, _Commenter], threads: dict[str, ThreadInfo]
+    data: dict, offset: int, commenters: dict[str, _Commenter], threads: dict[tuple, ThreadInfo]
 ) -> SourceRecord:
     comment_id = _str(data.get("commentHex"))
     if comment_id is None:
@@ -80,11 +87,12 @@ def _record(
     url = _str(data.get("url"))
     if url is None:
         raise RecordError(f"comment {comment_id} has no url")
-    thread = threads.get(url)
+    domain = _str(data.get("domain"))
+    thread = threads.get((domain, url))
     if thread is None:
         if len(threads) > 10_000:
             threads.clear()  # a cache only
-        thread = threads[url] = ThreadInfo(None, _page_url(url), None)
+        thread = threads[domain, url] = ThreadInfo(None, _page_url(domain, url), None)
     state = _str(data.get("state")) or "approved"
     status = Status.DELETED if data.get("deleted") else _STATES.get(state)
     if status is None:
@@ -113,7 +121,7 @@ def _record(
 
 def read(path: Path) -> Iterator[SourceRecord | Problem]:
     commenters = _commenters(path)
-    threads: dict[str, ThreadInfo] = {}
+    threads: dict[tuple, ThreadInfo] = {}
     for key, value, offset in _documents(path):
         if key != "comments":
             continue
