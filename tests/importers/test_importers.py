@@ -74,6 +74,7 @@ def snapshot(db):
             row.body_source,
             row.body_html,
             row.created_at.replace(microsecond=0),
+            (row.upvotes, row.downvotes, bool(row.featured)),
         )  # fmt: skip
         for row in found.values()
     }
@@ -434,6 +435,13 @@ def test_remark42_votes_come_along(db, site):
     assert votes("remark42:b7f6a1c2-0004") == (0, 2)
 
 
+def test_a_pinned_remark42_comment_comes_in_featured(db, site):
+    imported(db, "remark42.jsonl")
+    found = rows(db)
+    assert found["remark42:b7f6a1c2-0001"].featured
+    assert not found["remark42:b7f6a1c2-0003"].featured
+
+
 def test_commento_export(db, site):
     imported(db, "commento.json")
     found = rows(db)
@@ -527,6 +535,7 @@ def test_rostra_export_round_trip_gives_identical_threads(ctx, site, database_ur
     root = post(ctx.db, ctx.hasher, "native comment", key="article-1").comment.id
     post(ctx.db, ctx.hasher, "native reply", parent=root, key="article-1")
     svc.vote(ctx.db, ctx.hasher, root, 1, Client("203.0.113.1", "voter"))
+    _feature(ctx.db, "disqus:1001", True)
     before = snapshot(ctx.db)
     out = tmp_path / "export.jsonl"
     _export(database_url, "rostra", out)
@@ -534,8 +543,79 @@ def test_rostra_export_round_trip_gives_identical_threads(ctx, site, database_ur
     report = imported(ctx.db, "rostra", out)
     assert report.orphans == 1  # the reply to a comment missing from the Disqus file, as before
     assert snapshot(ctx.db) == before
+    assert rows(ctx.db)["disqus:1001"].featured  # the moderators' pick survives the move
     again = imported(ctx.db, "rostra", out)
     assert again.imported == 0
+
+
+def _feature(db, ref, on):
+    with db.write() as conn:
+        conn.execute(comments.update().where(comments.c.source_ref == ref).values(featured=on))
+
+
+def _lines(path):
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def _write_lines(path, lines):
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+
+
+def test_a_newer_export_carries_featuring_and_an_older_one_leaves_it(
+    db, site, database_url, tmp_path
+):
+    imported(db, "disqus.xml")
+    out = tmp_path / "export.jsonl"
+    _export(database_url, "rostra", out)
+    empty_site(db)
+    lines = _lines(out)
+    first = next(line for line in lines if line.get("ref") == "disqus:1001")
+    first["featured"] = True
+    _write_lines(out, lines)
+    imported(db, "rostra", out)
+    assert rows(db)["disqus:1001"].featured
+    # Unfeatured at the source: the newer export says so, and the import follows it.
+    first["featured"] = False
+    _write_lines(out, lines)
+    report = imported(db, "rostra", out)
+    assert report.updated == 1 and not rows(db)["disqus:1001"].featured
+    # An export made before the field existed says nothing: a pick made here stays.
+    _feature(db, "disqus:1001", True)
+    for line in lines:
+        line.pop("featured", None)
+    _write_lines(out, lines)
+    assert imported(db, "rostra", out).updated == 0
+    assert rows(db)["disqus:1001"].featured
+    # Nor does a re-import of the original file unfeature it.
+    imported(db, "disqus.xml")
+    assert rows(db)["disqus:1001"].featured
+
+
+def test_a_featured_value_that_is_not_a_boolean_is_refused(db, site, tmp_path):
+    out = tmp_path / "bad.jsonl"
+    _write_lines(
+        out,
+        [
+            {"type": "header", "format": "rostra-export", "version": 1, "site": "other"},
+            {"type": "thread", "key": "article-1", "title": None, "url": None},
+            {
+                "type": "comment",
+                "ref": "rostra:1",
+                "thread": "article-1",
+                "parent": None,
+                "status": "published",
+                "author": {"name": "A"},
+                "body": "text",
+                "created_at": "2020-01-01T00:00:00Z",
+                "featured": "yes",
+            },
+        ],  # fmt: skip
+    )
+    with pytest.raises(ImportFailure) as failure:
+        imported(db, "rostra", out)
+    assert failure.value.position == "line 3"
+    assert "featured value that is neither true nor false" in failure.value.message
+    assert rows(db) == {}
 
 
 def test_reimporting_a_sites_own_export_into_it_reports_and_changes_nothing(

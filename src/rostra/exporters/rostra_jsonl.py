@@ -74,6 +74,7 @@ def export(conn: Connection, site_id: int, site_name: str, out: BinaryIO) -> int
                     "edited_at": _time(row.edited_at),
                     "upvotes": row.upvotes,
                     "downvotes": row.downvotes,
+                    "featured": row.featured,
                 },
             )
             count += 1

@@ -49,6 +49,9 @@ class SourceRecord:
     author_key: str | None = None
     source_ref: str | None = None
     parent_ref: str | None = None
+    # Whether moderators featured it; None where the source has no such notion,
+    # so that an import never unfeatures what moderators here picked.
+    featured: bool | None = None
 
     @property
     def ref(self) -> str:

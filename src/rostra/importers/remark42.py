@@ -4,7 +4,8 @@ A comment has `id`, `pid` (its parent, empty at top level), `text` (the
 HTML Remark42 rendered), `orig` (the Markdown typed), `user`, `locator`
 ({site, url}), `time` (RFC 3339 with a zone), `delete`, `title`, and its
 readers' votes: `votes` (user id to true for up, false for down) and `score`
-(ups minus downs), which is all an older backup keeps. The
+(ups minus downs), which is all an older backup keeps. A pinned comment
+(`pin`) comes in featured. The
 Markdown is imported when there is one; comments Remark42 itself imported
 from elsewhere carry HTML in `orig`, so for them `text` is used. The thread
 key is the locator URL, normalised.
@@ -78,6 +79,7 @@ def _record(line: int, data: dict, threads: dict[tuple, ThreadInfo]) -> SourceRe
         edited_at=parse_timestamp(edit["time"], "edit time") if _str(edit.get("time")) else None,
         upvotes=upvotes,
         downvotes=downvotes,
+        featured=True if data.get("pin") is True else None,
     )
 
 

@@ -44,6 +44,9 @@ def _comment(line: int, data: dict, threads: dict[str, ThreadInfo]) -> SourceRec
     body = data.get("body")
     if not isinstance(body, str):
         raise RecordError(f"comment {ref} has no body")
+    featured = data.get("featured")
+    if featured is not None and not isinstance(featured, bool):
+        raise RecordError(f"comment {ref} has a featured value that is neither true nor false")
     edited = _str(data.get("edited_at"))
     author = data.get("author") if isinstance(data.get("author"), dict) else {}
     return SourceRecord(
@@ -67,6 +70,7 @@ def _comment(line: int, data: dict, threads: dict[str, ThreadInfo]) -> SourceRec
         author_key=_str(author.get("key")),
         source_ref=ref,
         parent_ref=_str(data.get("parent")),
+        featured=featured,
     )
 
 

@@ -44,7 +44,7 @@ from rostra.service.threads import KEY_MAX_CHARS
 from rostra.store import imports as store
 from rostra.store.dialect import refresh_statistics
 from rostra.store.schema import comments
-from rostra.store.staging import REST_DEFAULTS, WRITTEN, ImportStage
+from rostra.store.staging import REST_DEFAULTS, STAGED, WRITTEN, ImportStage
 
 ANONYMOUS = "Anonymous"
 
@@ -167,11 +167,13 @@ def source_says(record: SourceRecord, parent_ref: str | None) -> tuple:
     Taken before any conversion, so that an unchanged comment is recognised
     without converting or rendering its body.
     """
-    return (
+    says = (
         record.status.value, record.author_name, record.author_email, record.author_website,
         record.body_format.value, record.body, record.created_at, record.edited_at,
         record.upvotes, record.downvotes, parent_ref,
     )  # fmt: skip
+    # Only when featured, so that what sources without the notion say keeps its digest.
+    return (*says, "featured") if record.featured else says
 
 
 def source_digest(says: tuple, thread_id: int, given: tuple[str | None, str | None]) -> str:
@@ -204,6 +206,7 @@ class Ready(NamedTuple):
     person: tuple  # status, author name, email, website, and the author key and IP hash given
     rest: tuple  # created_at, edited_at (stored form), upvotes, downvotes, rank, ref, parent ref
     times: tuple[datetime, datetime | None]  # created_at, edited_at
+    featured: bool | None  # None: the source does not say
 
 
 class Preparer:
@@ -257,7 +260,8 @@ class Preparer:
         ip = (record.ip or "").strip() or None
         raw = (record.body, record.body_format)
         return Ready(
-            ref, token, identity, too_long, record.position, says, ip, raw, person, rest, times
+            ref, token, identity, too_long, record.position, says, ip, raw, person, rest, times,
+            record.featured,
         )  # fmt: skip
 
     def _thread(self, info: ThreadInfo) -> tuple[int, tuple | str]:
@@ -337,8 +341,10 @@ class ImportWriter:
     def __post_init__(self) -> None:
         self.stage = ImportStage(self.conn)
         self.queries = store.ImportQueries(self.conn)
-        # The columns after the tree ones, the same for every imported comment.
+        # The columns after the tree ones, the same for every imported comment but featured.
         self.row_tail = REST_DEFAULTS
+        featured = STAGED.index("featured") - len(WRITTEN)
+        self.featured_tail = (*REST_DEFAULTS[:featured], True, *REST_DEFAULTS[featured + 1 :])
 
     def add(self, item: Ready) -> None:
         self.report.comments_seen += 1
@@ -442,9 +448,10 @@ class ImportWriter:
         for entry, body in zip(prepared.work, prepared.bodies, strict=True):
             item, found = entry.item, entry.found
             if found is None:
+                tail = self.featured_tail if item.featured else row_tail
                 new.append(
                     (next(ids), site_id, entry.thread_id, *person(item), *body, *item.rest)
-                    + (entry.digest, *row_tail)
+                    + (entry.digest, *tail)
                 )
                 continue
             values = dict(
@@ -456,7 +463,10 @@ class ImportWriter:
                 )
             )
             values["source_digest"] = entry.digest
-            if found.digest is not None and found.digest == _legacy_digest(values):
+            if item.featured is not None:
+                values["featured"] = item.featured
+            legacy = found.digest is not None and not item.featured
+            if legacy and found.digest == _legacy_digest(values):
                 # Imported before digests were taken from the raw record, and unchanged.
                 refreshed.append((entry.digest, found.id))
                 self.report.skipped["unchanged since last import"] += 1

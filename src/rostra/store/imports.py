@@ -33,6 +33,13 @@ _UPDATE_FROM_SOURCE = (
     .values({name: bindparam(f"_{name}") for name in _SOURCE_FIELDS})
 )
 
+# Only sources that know the notion (Rostra's own export, Remark42 pins) say it.
+_FEATURED_FROM_SOURCE = (
+    comments.update()
+    .where(comments.c.id == bindparam("_id"))
+    .values(featured=bindparam("_featured"))
+)
+
 
 @dataclass(frozen=True)
 class Existing:
@@ -76,13 +83,18 @@ def same_as_stored(conn: Connection, rows: list[dict]) -> set[int]:
     what it would write.
     """
     wanted = {row["id"]: tuple(_comparable(row[name]) for name in _COMPARED) for row in rows}
+    featured = {row["id"]: row["featured"] for row in rows if "featured" in row}
     same: set[int] = set()
     ids = list(wanted)
     columns = [comments.c[name] for name in _COMPARED]
     for start in range(0, len(ids), 500):
-        query = select(comments.c.id, *columns).where(comments.c.id.in_(ids[start : start + 500]))
-        for comment_id, *stored in conn.execute(query):
-            if tuple(map(_comparable, stored)) == wanted[comment_id]:
+        query = select(comments.c.id, comments.c.featured, *columns).where(
+            comments.c.id.in_(ids[start : start + 500])
+        )
+        for comment_id, stored_featured, *stored in conn.execute(query):
+            is_featured = bool(stored_featured)
+            same_pick = featured.get(comment_id, is_featured) == is_featured
+            if same_pick and tuple(map(_comparable, stored)) == wanted[comment_id]:
                 same.add(comment_id)
     return same
 
@@ -94,6 +106,11 @@ def update_from_source(conn: Connection, rows: list[dict]) -> None:
             _UPDATE_FROM_SOURCE,
             [{"_id": row["id"], **{f"_{n}": row[n] for n in _SOURCE_FIELDS}} for row in rows],
         )
+        featured = [
+            {"_id": row["id"], "_featured": row["featured"]} for row in rows if "featured" in row
+        ]
+        if featured:
+            conn.execute(_FEATURED_FROM_SOURCE, featured)
 
 
 def _default(column) -> object:
