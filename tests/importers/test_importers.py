@@ -74,7 +74,7 @@ def snapshot(db):
             row.body_source,
             row.body_html,
             row.created_at.replace(microsecond=0),
-            (row.upvotes, row.downvotes, bool(row.featured)),
+            (row.upvotes, row.downvotes, bool(row.featured), bool(row.shadowed)),
         )  # fmt: skip
         for row in found.values()
     }
@@ -546,6 +546,26 @@ def test_rostra_export_round_trip_gives_identical_threads(ctx, site, database_ur
     assert rows(ctx.db)["disqus:1001"].featured  # the moderators' pick survives the move
     again = imported(ctx.db, "rostra", out)
     assert again.imported == 0
+
+
+def test_a_shadow_banned_authors_comment_stays_hidden_after_a_move(
+    ctx, site, database_url, tmp_path
+):
+    imported(ctx.db, "disqus.xml")
+    hidden = post(ctx.db, ctx.hasher, "seen by its author only", key="article-1").comment
+    with ctx.db.write() as conn:
+        conn.execute(comments.update().where(comments.c.id == hidden.id).values(shadowed=True))
+        rebuild_thread(conn, hidden.thread_id)
+    before, counts_before = snapshot(ctx.db), thread_rows(ctx.db)["article-1"].comment_count
+    out = tmp_path / "export.jsonl"
+    _export(database_url, "rostra", out)
+    empty_site(ctx.db)
+    report = imported(ctx.db, "rostra", out)
+    assert report.outcome["shadowed"] == 1
+    moved = rows(ctx.db)[f"rostra:{hidden.id}"]
+    assert moved.shadowed and not moved.visible  # nobody but its author sees it
+    assert thread_rows(ctx.db)["article-1"].comment_count == counts_before
+    assert snapshot(ctx.db) == before
 
 
 def _feature(db, ref, on):

@@ -12,6 +12,10 @@ class Status(StrEnum):
     DELETED = "deleted"
 
 
+# What moderators can mark a comment with besides its status: featured (shown
+# as a pick), shadowed (its author's shadow ban: only they see it).
+MARKS = ("featured", "shadowed")
+
 # A parent may take replies while readers can see it: published, or a
 # tombstone that still holds replies.
 REPLYABLE = frozenset({Status.PUBLISHED, Status.DELETED})

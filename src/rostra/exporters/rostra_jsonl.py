@@ -75,6 +75,7 @@ def export(conn: Connection, site_id: int, site_name: str, out: BinaryIO) -> int
                     "upvotes": row.upvotes,
                     "downvotes": row.downvotes,
                     "featured": row.featured,
+                    "shadowed": row.shadowed,
                 },
             )
             count += 1

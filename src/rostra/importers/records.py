@@ -49,9 +49,10 @@ class SourceRecord:
     author_key: str | None = None
     source_ref: str | None = None
     parent_ref: str | None = None
-    # Whether moderators featured it; None where the source has no such notion,
-    # so that an import never unfeatures what moderators here picked.
-    featured: bool | None = None
+    # What moderators marked it with, as (column, on) pairs: ("featured", True),
+    # ("shadowed", False). Only marks the source knows of are named, so that an
+    # import never undoes what moderators here decided.
+    marks: tuple[tuple[str, bool], ...] = ()
 
     @property
     def ref(self) -> str:

@@ -79,7 +79,7 @@ def _record(line: int, data: dict, threads: dict[tuple, ThreadInfo]) -> SourceRe
         edited_at=parse_timestamp(edit["time"], "edit time") if _str(edit.get("time")) else None,
         upvotes=upvotes,
         downvotes=downvotes,
-        featured=True if data.get("pin") is True else None,
+        marks=(("featured", True),) if data.get("pin") is True else (),
     )
 
 

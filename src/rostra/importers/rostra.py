@@ -3,7 +3,7 @@
 from collections.abc import Iterator
 from pathlib import Path
 
-from rostra.domain.policy import Status
+from rostra.domain.policy import MARKS, Status
 from rostra.importers.jsonlines import iter_lines
 from rostra.importers.records import (
     BodyFormat,
@@ -29,6 +29,18 @@ def _int(value: object) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
 
+def _marks(ref: str, data: dict) -> tuple[tuple[str, bool], ...]:
+    """The moderators' marks the export states; older exports state none."""
+    marks = []
+    for name in MARKS:
+        value = data.get(name)
+        if value is not None and not isinstance(value, bool):
+            raise RecordError(f"comment {ref} has a {name} value that is neither true nor false")
+        if value is not None:
+            marks.append((name, value))
+    return tuple(marks)
+
+
 def _comment(line: int, data: dict, threads: dict[str, ThreadInfo]) -> SourceRecord:
     ref = _str(data.get("ref"))
     if ref is None:
@@ -44,9 +56,6 @@ def _comment(line: int, data: dict, threads: dict[str, ThreadInfo]) -> SourceRec
     body = data.get("body")
     if not isinstance(body, str):
         raise RecordError(f"comment {ref} has no body")
-    featured = data.get("featured")
-    if featured is not None and not isinstance(featured, bool):
-        raise RecordError(f"comment {ref} has a featured value that is neither true nor false")
     edited = _str(data.get("edited_at"))
     author = data.get("author") if isinstance(data.get("author"), dict) else {}
     return SourceRecord(
@@ -70,7 +79,7 @@ def _comment(line: int, data: dict, threads: dict[str, ThreadInfo]) -> SourceRec
         author_key=_str(author.get("key")),
         source_ref=ref,
         parent_ref=_str(data.get("parent")),
-        featured=featured,
+        marks=_marks(ref, data),
     )
 
 

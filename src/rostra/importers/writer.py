@@ -172,8 +172,8 @@ def source_says(record: SourceRecord, parent_ref: str | None) -> tuple:
         record.body_format.value, record.body, record.created_at, record.edited_at,
         record.upvotes, record.downvotes, parent_ref,
     )  # fmt: skip
-    # Only when featured, so that what sources without the notion say keeps its digest.
-    return (*says, "featured") if record.featured else says
+    # Marks that are on only, so that what sources without them say keeps its digest.
+    return (*says, *(name for name, on in record.marks if on))
 
 
 def source_digest(says: tuple, thread_id: int, given: tuple[str | None, str | None]) -> str:
@@ -206,7 +206,7 @@ class Ready(NamedTuple):
     person: tuple  # status, author name, email, website, and the author key and IP hash given
     rest: tuple  # created_at, edited_at (stored form), upvotes, downvotes, rank, ref, parent ref
     times: tuple[datetime, datetime | None]  # created_at, edited_at
-    featured: bool | None  # None: the source does not say
+    marks: tuple[tuple[str, bool], ...]  # moderators' marks the source states
 
 
 class Preparer:
@@ -261,7 +261,7 @@ class Preparer:
         raw = (record.body, record.body_format)
         return Ready(
             ref, token, identity, too_long, record.position, says, ip, raw, person, rest, times,
-            record.featured,
+            record.marks,
         )  # fmt: skip
 
     def _thread(self, info: ThreadInfo) -> tuple[int, tuple | str]:
@@ -341,10 +341,9 @@ class ImportWriter:
     def __post_init__(self) -> None:
         self.stage = ImportStage(self.conn)
         self.queries = store.ImportQueries(self.conn)
-        # The columns after the tree ones, the same for every imported comment but featured.
+        # The columns after the tree ones, the same for every imported comment but its marks.
         self.row_tail = REST_DEFAULTS
-        featured = STAGED.index("featured") - len(WRITTEN)
-        self.featured_tail = (*REST_DEFAULTS[:featured], True, *REST_DEFAULTS[featured + 1 :])
+        self.marked_tails: dict[tuple, tuple] = {}
 
     def add(self, item: Ready) -> None:
         self.report.comments_seen += 1
@@ -448,7 +447,7 @@ class ImportWriter:
         for entry, body in zip(prepared.work, prepared.bodies, strict=True):
             item, found = entry.item, entry.found
             if found is None:
-                tail = self.featured_tail if item.featured else row_tail
+                tail = self._tail(item.marks) if item.marks else row_tail
                 new.append(
                     (next(ids), site_id, entry.thread_id, *person(item), *body, *item.rest)
                     + (entry.digest, *tail)
@@ -463,9 +462,8 @@ class ImportWriter:
                 )
             )
             values["source_digest"] = entry.digest
-            if item.featured is not None:
-                values["featured"] = item.featured
-            legacy = found.digest is not None and not item.featured
+            values.update(item.marks)
+            legacy = found.digest is not None and not any(on for _, on in item.marks)
             if legacy and found.digest == _legacy_digest(values):
                 # Imported before digests were taken from the raw record, and unchanged.
                 refreshed.append((entry.digest, found.id))
@@ -478,6 +476,15 @@ class ImportWriter:
         store.refresh_digests(self.conn, refreshed)
         self.report.imported += len(new)
         self.report.updated += len(updates)
+
+    def _tail(self, marks: tuple[tuple[str, bool], ...]) -> tuple:
+        tail = self.marked_tails.get(marks)
+        if tail is None:
+            values = list(self.row_tail)
+            for name, on in marks:
+                values[STAGED.index(name) - len(WRITTEN)] = on
+            tail = self.marked_tails[marks] = tuple(values)
+        return tail
 
     def _drop_unchanged(self, updates: list[dict], refreshed: list[tuple[str, int]]) -> None:
         """Count as unchanged the updates that would write what is stored; keep their digests."""

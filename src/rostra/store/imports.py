@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Connection, bindparam, select
 
+from rostra.domain.policy import MARKS
 from rostra.store.schema import comments, threads
 
 # The source digest of a comment its author erased: no import may write it again.
@@ -33,12 +34,14 @@ _UPDATE_FROM_SOURCE = (
     .values({name: bindparam(f"_{name}") for name in _SOURCE_FIELDS})
 )
 
-# Only sources that know the notion (Rostra's own export, Remark42 pins) say it.
-_FEATURED_FROM_SOURCE = (
-    comments.update()
+# Moderators' marks: only sources that know of them (Rostra's own export, Remark42
+# pins) say them, so each is written only where the source states it.
+_MARK_FROM_SOURCE = {
+    name: comments.update()
     .where(comments.c.id == bindparam("_id"))
-    .values(featured=bindparam("_featured"))
-)
+    .values({name: bindparam("_on")})
+    for name in MARKS
+}
 
 
 @dataclass(frozen=True)
@@ -83,18 +86,17 @@ def same_as_stored(conn: Connection, rows: list[dict]) -> set[int]:
     what it would write.
     """
     wanted = {row["id"]: tuple(_comparable(row[name]) for name in _COMPARED) for row in rows}
-    featured = {row["id"]: row["featured"] for row in rows if "featured" in row}
+    marks = {row["id"]: {name: row[name] for name in MARKS if name in row} for row in rows}
     same: set[int] = set()
     ids = list(wanted)
-    columns = [comments.c[name] for name in _COMPARED]
+    columns = [comments.c[name] for name in (*MARKS, *_COMPARED)]
     for start in range(0, len(ids), 500):
-        query = select(comments.c.id, comments.c.featured, *columns).where(
-            comments.c.id.in_(ids[start : start + 500])
-        )
-        for comment_id, stored_featured, *stored in conn.execute(query):
-            is_featured = bool(stored_featured)
-            same_pick = featured.get(comment_id, is_featured) == is_featured
-            if same_pick and tuple(map(_comparable, stored)) == wanted[comment_id]:
+        query = select(comments.c.id, *columns).where(comments.c.id.in_(ids[start : start + 500]))
+        for comment_id, *stored in conn.execute(query):
+            stored_marks = dict(zip(MARKS, map(bool, stored[: len(MARKS)]), strict=True))
+            same_marks = all(stored_marks[name] == on for name, on in marks[comment_id].items())
+            rest = tuple(map(_comparable, stored[len(MARKS) :]))
+            if same_marks and rest == wanted[comment_id]:
                 same.add(comment_id)
     return same
 
@@ -106,11 +108,10 @@ def update_from_source(conn: Connection, rows: list[dict]) -> None:
             _UPDATE_FROM_SOURCE,
             [{"_id": row["id"], **{f"_{n}": row[n] for n in _SOURCE_FIELDS}} for row in rows],
         )
-        featured = [
-            {"_id": row["id"], "_featured": row["featured"]} for row in rows if "featured" in row
-        ]
-        if featured:
-            conn.execute(_FEATURED_FROM_SOURCE, featured)
+        for name, statement in _MARK_FROM_SOURCE.items():
+            marked = [{"_id": row["id"], "_on": row[name]} for row in rows if name in row]
+            if marked:
+                conn.execute(statement, marked)
 
 
 def _default(column) -> object:

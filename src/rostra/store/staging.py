@@ -215,9 +215,13 @@ class ImportStage:
         return result
 
     def _staged_by_thread(self) -> Iterator[tuple[int, list[tuple]]]:
-        """(thread id, [(id, created_at, status, ref, parent ref, parent id)...]) by thread."""
+        """(thread id, [(id, created_at, status, ref, parent ref, parent id)...]) by thread.
+
+        A shadowed comment (from an export) counts as unpublished for everyone else.
+        """
         sql = (
-            "SELECT thread_id, id, created_at, status, source_ref, source_parent_ref "
+            "SELECT thread_id, id, created_at, "
+            "CASE WHEN shadowed THEN 'shadowed' ELSE status END, source_ref, source_parent_ref "
             "FROM import_rows ORDER BY thread_id, created_at, id"
         )
         if self.sqlite:
