@@ -5,6 +5,7 @@ import sqlite3
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 from click.testing import CliRunner
@@ -700,6 +701,35 @@ def test_disqus_export_reimports_with_nothing_lost(db, site, database_url, tmp_p
     assert report.imported == 9
     assert report.orphans == 0  # the orphan was exported as the top-level comment it had become
     assert snapshot(db) == before
+
+
+def test_the_disqus_export_has_every_element_a_strict_reader_looks_up(
+    ctx, site, database_url, tmp_path
+):
+    # Readers such as Isso's importer call .text on these without checking they exist.
+    imported(ctx.db, "disqus.xml")
+    post(ctx.db, ctx.hasher, "on a page that gave no title", key="untitled-story")
+    out = tmp_path / "export.xml"
+    _export(database_url, "disqus", out)
+    ns = "{http://disqus.com}"
+    tree = ElementTree.parse(out)
+    posts = tree.findall(f"{ns}post")
+    assert len(posts) == 10
+    lookups = ("message", "createdAt", "isDeleted", "ipAddress", "author/name", "author/email")
+    for element in posts:
+        for path in lookups:
+            assert element.find("/".join(ns + part for part in path.split("/"))) is not None, path
+        time.strptime(element.find(f"{ns}createdAt").text, "%Y-%m-%dT%H:%M:%SZ")
+    titles = {
+        t.find(f"{ns}id").text: t.find(f"{ns}title").text for t in tree.findall(f"{ns}thread")
+    }
+    assert all(titles.values())
+    assert titles["untitled-story"] == "untitled-story"  # titled with its key for such readers
+    empty_site(ctx.db)
+    imported(ctx.db, "disqus", out)
+    shown = {key: row.title for key, row in thread_rows(ctx.db).items()}
+    # Read back as untitled; the titled threads keep their titles.
+    assert shown["untitled-story"] is None and shown["article-1"] == "Rail line reopens"
 
 
 # --- command line -------------------------------------------------------------------------------

@@ -1,8 +1,13 @@
 """A Disqus-compatible XML export, for tools (and engines) that read Disqus files.
 
 Threads carry their Rostra key as the Disqus identifier (<id>) and posts
-their Rostra ids as dsq:id. Raw IP addresses are never kept, so none are
-written. Pending comments are marked <isApproved>false</isApproved>.
+their Rostra ids as dsq:id. Pending comments are marked
+<isApproved>false</isApproved>. Readers of Disqus files look up elements
+without checking that they are there (Isso's importer stops on a post
+without <ipAddress> or a thread without a <title>), so every element a real
+export has is written: raw IP addresses are never kept, so <ipAddress> is
+empty, and a thread without a title is titled with its page address (or
+key), which Rostra's own Disqus importer reads as no title.
 """
 
 from datetime import UTC, datetime
@@ -47,7 +52,7 @@ def export(conn: Connection, site_id: int, site_name: str, out: BinaryIO) -> int
             f"    <id>{_text(thread.key)}</id>\n"
             f"    <forum>{_text(site_name)}</forum>\n"
             f"    <link>{_text(thread.url)}</link>\n"
-            f"    <title>{_text(thread.title)}</title>\n"
+            f"    <title>{_text(thread.title or thread.url or thread.key)}</title>\n"
             f"    <createdAt>{_time(thread.created_at)}</createdAt>\n"
             f"    <isClosed>false</isClosed>\n    <isDeleted>false</isDeleted>\n"
             f"  </thread>\n"
@@ -68,6 +73,7 @@ def export(conn: Connection, site_id: int, site_name: str, out: BinaryIO) -> int
             f"      <name>{_text(row.author_name)}</name>\n"
             f"      <isAnonymous>true</isAnonymous>\n"
             f"    </author>\n"
+            f"    <ipAddress/>\n"
             f'    <thread dsq:id="{row.thread_id}"/>\n'
             f"{parent}"
             f"  </post>\n"

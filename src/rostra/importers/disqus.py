@@ -27,11 +27,13 @@ SOURCE = "disqus"
 
 def _thread(element: Element) -> ThreadInfo:
     parts = children(element)
-    return ThreadInfo(
-        identifier=blank_to_none(text_of(parts.get("id"))),
-        url=blank_to_none(text_of(parts.get("link"))),
-        title=blank_to_none(text_of(parts.get("title"))),
-    )
+    identifier = blank_to_none(text_of(parts.get("id")))
+    url = blank_to_none(text_of(parts.get("link")))
+    title = blank_to_none(text_of(parts.get("title")))
+    # Disqus titles a page that had none with its address: that is no title.
+    if title is not None and title.strip() in (identifier, url and url.strip()):
+        title = None
+    return ThreadInfo(identifier=identifier, url=url, title=title)
 
 
 def _status(parts: dict[str, Element]) -> Status:
