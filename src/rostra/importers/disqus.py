@@ -30,7 +30,8 @@ def _thread(element: Element) -> ThreadInfo:
     identifier = blank_to_none(text_of(parts.get("id")))
     url = blank_to_none(text_of(parts.get("link")))
     title = blank_to_none(text_of(parts.get("title")))
-    # Disqus titles a page that had none with its address: that is no title.
+    # A title that only repeats the address or identifier (what Rostra's Disqus
+    # export writes for an untitled thread) names nothing.
     if title is not None and title.strip() in (identifier, url and url.strip()):
         title = None
     return ThreadInfo(identifier=identifier, url=url, title=title)
