@@ -6,6 +6,8 @@ from admin_support import Session, csrf_of, hold, log_in
 from sqlalchemy import select
 
 from helpers import AUTHOR, post, reader
+from rostra.admin.accounts import create_user
+from rostra.service.sites import create_site
 from rostra.store.schema import audit_log, comment_revisions, comments, sanctions, threads
 
 
@@ -366,3 +368,75 @@ def test_a_thread_named_by_its_link_reads_in_its_own_script_in_the_queue(ctx, as
     assert ">https://bücher.example/новости</a>" in page
     # A direction override stays escaped: it could make one link look like another.
     assert ">https://news.example/a%E2%80%AEb</a>" in page
+
+
+SITE_ORIGIN = "https://news.example"  # the test site's origin (tests/conftest.py)
+
+
+def _reader_posts(api, body, *, key="article-1", agent="reader"):
+    answer = api.post(
+        "/api/v1/comments",
+        json={"site": "news", "thread": {"key": key}, "author": {"name": "Reader"}, "body": body},
+        headers={"Origin": SITE_ORIGIN, "User-Agent": agent},
+    )
+    assert answer.status_code in (200, 201), answer.text
+    return answer.json()
+
+
+def _thread_id(db, key="article-1") -> int:
+    with db.read() as conn:
+        return conn.execute(select(threads.c.id).where(threads.c.key == key)).scalar_one()
+
+
+def test_a_sensitive_story_goes_under_full_premoderation_and_back(ctx, api, db, as_admin):
+    first = _reader_posts(api, "Opening the thread")
+    assert first["status"] == "published"
+    here = f"/admin/comments/{first['comment']['id']}"
+    thread_id = _thread_id(db)
+    form = as_admin.get(here).text
+    assert f'action="/admin/threads/{thread_id}/policy"' in form
+    assert "the site&#39;s policy (no pre-moderation)" in form  # what applies until changed
+    answer = as_admin.post(
+        f"/admin/threads/{thread_id}/policy",
+        {"policy": "all", "reason": "court case", "next": here},
+    )
+    assert answer.status_code == 303 and answer.headers["location"] == here
+    assert _reader_posts(api, "A second view", agent="reader-2")["status"] == "pending"
+    elsewhere = _reader_posts(api, "Another story", key="article-2", agent="reader-3")
+    assert elsewhere["status"] == "published"
+    assert '<option value="all" selected>' in as_admin.get(here).text
+    with db.read() as conn:
+        entry = conn.execute(select(audit_log).where(audit_log.c.action == "thread_policy")).one()
+    assert (entry.reason, entry.details) == ("court case", {"policy": "all", "was": None})
+    assert entry.target_type == "thread" and entry.target_id == str(thread_id)
+    # Handed back to the site's policy: new comments publish again.
+    back = as_admin.post(f"/admin/threads/{thread_id}/policy", {"policy": ""}, as_json=True)
+    assert back.json()["message"] == "Pre-moderation for this thread: the site's policy."
+    assert _reader_posts(api, "Calmer now", agent="reader-4")["status"] == "published"
+    again = as_admin.post(f"/admin/threads/{thread_id}/policy", {"policy": ""}, as_json=True)
+    assert again.json()["changed"] == []
+
+
+def test_a_thread_policy_change_is_refused_clearly_and_changes_nothing(ctx, api, db, as_admin):
+    _reader_posts(api, "Opening the thread")
+    thread_id = _thread_id(db)
+    wrong = as_admin.post(f"/admin/threads/{thread_id}/policy", {"policy": "closed"}, as_json=True)
+    assert wrong.status_code == 400 and wrong.json()["error"] == "invalid_policy"
+    missing = as_admin.post("/admin/threads/99999/policy", {"policy": "all"}, as_json=True)
+    assert missing.status_code == 404 and missing.json()["error"] == "unknown_thread"
+    assert as_admin.post("/admin/threads/abc/policy", {"policy": "all"}).status_code == 400
+    with db.read() as conn:
+        assert conn.execute(select(threads.c.policy)).scalars().all() == [None]
+    assert _reader_posts(api, "Still open", agent="reader-2")["status"] == "published"
+
+
+def test_a_moderator_of_another_site_cannot_change_a_threads_policy(ctx, api, db):
+    create_site(db, "other", ["https://other.example"])
+    create_user(db, "outsider", "correct horse battery", "moderator", sites=["other"])
+    _reader_posts(api, "Opening the thread")
+    assert log_in(api, "outsider").status_code == 303
+    outsider = Session(api, csrf_of(api))
+    refused = outsider.post(
+        f"/admin/threads/{_thread_id(db)}/policy", {"policy": "all"}, as_json=True
+    )
+    assert refused.status_code == 403 and refused.json()["error"] == "not_your_site"

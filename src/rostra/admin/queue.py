@@ -9,8 +9,10 @@ from sqlalchemy import Connection
 from rostra.admin.accounts import Moderator
 from rostra.admin.highlight import highlight
 from rostra.errors import Forbidden, InvalidInput, NotFound
+from rostra.moderation.settings import ModerationSettings
 from rostra.store import audit
 from rostra.store import comments as comment_store
+from rostra.store import moderation as moderation_store
 from rostra.store import queues as queue_store
 from rostra.store import reports as report_store
 from rostra.store import revisions as revision_store
@@ -72,6 +74,8 @@ class Detail:
     reports: list[ReportRow]
     recent: list[QueueRow]
     history: list[tuple[AuditRow, str]]
+    thread_policy: str  # the thread's own pre-moderation, "" where the site's applies
+    site_policy: str
 
 
 def visible_sites(conn: Connection, actor: Moderator) -> list[SiteRow]:
@@ -164,12 +168,16 @@ def detail(db: Database, actor: Moderator, comment_id: int) -> Detail:
             conn, [row.site_id], limit=50, offset=0, target=("comment", comment_id)
         )
         names = user_store.usernames(conn, {entry.actor_id for entry in history if entry.actor_id})
+        _, thread_policy = moderation_store.thread_site_and_policy(conn, row.thread_id)
+        site = site_store.site_by_id(conn, row.site_id)
         return Detail(
             item=item,
             revisions=revision_store.revisions_of(conn, comment_id),
             reports=report_store.reports_of(conn, comment_id),
             recent=[other for other in recent if other.id != comment_id],
             history=[(entry, names.get(entry.actor_id, "system")) for entry in history],
+            thread_policy=thread_policy or "",
+            site_policy=ModerationSettings.of_site(site.settings).premoderation,
         )
 
 

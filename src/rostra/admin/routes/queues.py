@@ -6,6 +6,7 @@ from fastapi.responses import HTMLResponse
 from rostra.admin import queue as queue_service
 from rostra.admin.routes.common import page as render_page
 from rostra.admin.sanctions import DURATION_LABELS, LABELS
+from rostra.admin.threads import POLICY_LABELS
 from rostra.admin.web import AdminRoute, Ctx, Moderating
 from rostra.api.params import RowId
 from rostra.store.sanctions import KINDS
@@ -30,4 +31,5 @@ def comment_page(request: Request, comment_id: RowId, ctx: Ctx, user: Moderating
     return render_page(
         request, ctx, user, "comment.html", detail=found, item=found.item, kinds=KINDS,
         labels=LABELS, durations=DURATION_LABELS, titles=QUEUE_TITLES,
+        policies=POLICY_LABELS,
     )  # fmt: skip
