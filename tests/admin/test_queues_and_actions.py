@@ -373,12 +373,17 @@ def test_a_thread_named_by_its_link_reads_in_its_own_script_in_the_queue(ctx, as
 SITE_ORIGIN = "https://news.example"  # the test site's origin (tests/conftest.py)
 
 
-def _reader_posts(api, body, *, key="article-1", agent="reader"):
-    answer = api.post(
-        "/api/v1/comments",
-        json={"site": "news", "thread": {"key": key}, "author": {"name": "Reader"}, "body": body},
-        headers={"Origin": SITE_ORIGIN, "User-Agent": agent},
+def _reader_sends(api, body, *, key="article-1", agent="reader", parent=None):
+    payload = {"site": "news", "thread": {"key": key}, "author": {"name": "Reader"}, "body": body}
+    if parent is not None:
+        payload["parent"] = parent
+    return api.post(
+        "/api/v1/comments", json=payload, headers={"Origin": SITE_ORIGIN, "User-Agent": agent}
     )
+
+
+def _reader_posts(api, body, **where):
+    answer = _reader_sends(api, body, **where)
     assert answer.status_code in (200, 201), answer.text
     return answer.json()
 
@@ -395,7 +400,7 @@ def test_a_sensitive_story_goes_under_full_premoderation_and_back(ctx, api, db, 
     thread_id = _thread_id(db)
     form = as_admin.get(here).text
     assert f'action="/admin/threads/{thread_id}/policy"' in form
-    assert "the site&#39;s policy (no pre-moderation)" in form  # what applies until changed
+    assert "the site&#39;s policy (hold nothing)" in form  # what applies until changed
     answer = as_admin.post(
         f"/admin/threads/{thread_id}/policy",
         {"policy": "all", "reason": "court case", "next": here},
@@ -411,7 +416,7 @@ def test_a_sensitive_story_goes_under_full_premoderation_and_back(ctx, api, db, 
     assert entry.target_type == "thread" and entry.target_id == str(thread_id)
     # Handed back to the site's policy: new comments publish again.
     back = as_admin.post(f"/admin/threads/{thread_id}/policy", {"policy": ""}, as_json=True)
-    assert back.json()["message"] == "Pre-moderation for this thread: the site's policy."
+    assert back.json()["message"] == "This thread now follows the site's policy."
     assert _reader_posts(api, "Calmer now", agent="reader-4")["status"] == "published"
     again = as_admin.post(f"/admin/threads/{thread_id}/policy", {"policy": ""}, as_json=True)
     assert again.json()["changed"] == []
@@ -420,7 +425,7 @@ def test_a_sensitive_story_goes_under_full_premoderation_and_back(ctx, api, db, 
 def test_a_thread_policy_change_is_refused_clearly_and_changes_nothing(ctx, api, db, as_admin):
     _reader_posts(api, "Opening the thread")
     thread_id = _thread_id(db)
-    wrong = as_admin.post(f"/admin/threads/{thread_id}/policy", {"policy": "closed"}, as_json=True)
+    wrong = as_admin.post(f"/admin/threads/{thread_id}/policy", {"policy": "locked"}, as_json=True)
     assert wrong.status_code == 400 and wrong.json()["error"] == "invalid_policy"
     missing = as_admin.post("/admin/threads/99999/policy", {"policy": "all"}, as_json=True)
     assert missing.status_code == 404 and missing.json()["error"] == "unknown_thread"
@@ -440,3 +445,28 @@ def test_a_moderator_of_another_site_cannot_change_a_threads_policy(ctx, api, db
         f"/admin/threads/{_thread_id(db)}/policy", {"policy": "all"}, as_json=True
     )
     assert refused.status_code == 403 and refused.json()["error"] == "not_your_site"
+
+
+def test_a_closed_thread_takes_no_comments_and_readers_are_told(ctx, api, db, as_admin):
+    first = _reader_posts(api, "Before the verdict")["comment"]["id"]
+    thread_id = _thread_id(db)
+    closed = as_admin.post(
+        f"/admin/threads/{thread_id}/policy", {"policy": "closed", "reason": "legal"}, as_json=True
+    )
+    assert closed.json()["message"] == "Comments on this thread are closed."
+    page = api.get("/api/v1/threads", params={"site": "news", "key": "article-1"}).json()
+    assert page["thread"]["closed"] is True and [c["id"] for c in page["comments"]] == [first]
+    for refused in (
+        _reader_sends(api, "After the verdict", agent="reader-2"),
+        _reader_sends(api, "A reply", agent="reader-3", parent=first),
+    ):
+        assert refused.status_code == 403
+        assert refused.json()["error"] == "thread_closed"
+    with db.read() as conn:
+        assert conn.execute(select(comments.c.id)).scalars().all() == [first]
+    # Other stories stay open; reopened, this one takes comments again.
+    assert _reader_posts(api, "Elsewhere", key="article-2", agent="reader-4")["status"]
+    as_admin.post(f"/admin/threads/{thread_id}/policy", {"policy": ""}, as_json=True)
+    page = api.get("/api/v1/threads", params={"site": "news", "key": "article-1"}).json()
+    assert page["thread"]["closed"] is False
+    assert _reader_posts(api, "Reopened", agent="reader-5")["status"] == "published"

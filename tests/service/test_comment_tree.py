@@ -28,6 +28,7 @@ def test_thread_is_created_by_its_first_comment(ctx, site):
         "url": None,
         "count": 1,
         "top_level": 1,
+        "closed": False,
     }
     assert shown["comments"][0]["id"] == created.comment.id
     assert shown["comments"][0]["html"] == "<p>First!</p>"

@@ -12,6 +12,7 @@ from rostra.store import threads as thread_store
 from rostra.store.database import open_database
 from rostra.store.schema import comments as comment_table
 from rostra.store.schema import reports as report_table
+from rostra.store.schema import threads as thread_table
 
 # The shipped model scores this above the think-again threshold (about 0.8);
 # the strict site rejects nothing by score, so posting it anyway holds it for
@@ -224,3 +225,33 @@ def test_featured_badge_and_replies_to_the_reader(page, host_page, server):
     expect(comment(page, "What do you all think?").locator(":scope > .head .badge")).to_have_count(
         0
     )
+
+
+def _close(server, thread: str) -> None:
+    db = open_database(str(server.database))
+    try:
+        with db.write() as conn:
+            found = conn.execute(
+                select(thread_table.c.id).where(thread_table.c.key == thread)
+            ).scalar_one()
+            conn.execute(
+                update(thread_table).where(thread_table.c.id == found).values(policy="closed")
+            )
+            thread_store.record_change(conn, found)
+    finally:
+        db.dispose()
+
+
+def test_a_closed_story_shows_its_comments_without_a_form(page, host_page, server):
+    thread = server.new_thread("closed")
+    server.post(thread, "Written before the trial began")
+    _close(server, thread)
+    host_page(thread)
+    expect(comment(page, "Written before the trial began")).to_be_visible()
+    expect(page.locator("rostra-comments .status")).to_have_text("Comments are closed.")
+    expect(page.locator("rostra-comments form").first).to_be_hidden()
+    expect(comment(page, "Written before the trial began").locator(".reply")).to_have_count(0)
+    open_thread = server.new_thread("still-open")
+    host_page(open_thread)
+    expect(page.locator("rostra-comments form").first).to_be_visible()
+    expect(page.locator("rostra-comments .status")).not_to_have_text("Comments are closed.")

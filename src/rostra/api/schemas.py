@@ -110,6 +110,7 @@ class ThreadOut(BaseModel):
     url: str | None
     count: int
     top_level: int
+    closed: bool = Field(description="No new comments or replies are taken")
 
 
 class PageOut(BaseModel):

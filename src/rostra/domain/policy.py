@@ -16,6 +16,9 @@ class Status(StrEnum):
 # as a pick), shadowed (its author's shadow ban: only they see it).
 MARKS = ("featured", "shadowed")
 
+# A thread's own policy may also close it: no new comments, the rest stays.
+THREAD_CLOSED = "closed"
+
 # A parent may take replies while readers can see it: published, or a
 # tombstone that still holds replies.
 REPLYABLE = frozenset({Status.PUBLISHED, Status.DELETED})

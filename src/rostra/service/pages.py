@@ -19,6 +19,7 @@ from rostra.domain.cursors import (
     encode_replies,
     encode_top_level,
 )
+from rostra.domain.policy import THREAD_CLOSED
 from rostra.domain.tree import CommentNode, attach_replies
 from rostra.errors import InvalidInput, NotFound
 from rostra.service.threads import thread_key
@@ -152,7 +153,10 @@ def record_json(record) -> dict:
 
 def thread_json(thread: ThreadRow | None, key: str) -> dict:
     if thread is None:
-        return {"id": None, "key": key, "title": None, "url": None, "count": 0, "top_level": 0}
+        return {
+            "id": None, "key": key, "title": None, "url": None, "count": 0, "top_level": 0,
+            "closed": False,
+        }  # fmt: skip
     return {
         "id": thread.id,
         "key": thread.key,
@@ -160,6 +164,7 @@ def thread_json(thread: ThreadRow | None, key: str) -> dict:
         "url": thread.url,
         "count": thread.comment_count,
         "top_level": thread.root_count,
+        "closed": thread.policy == THREAD_CLOSED,
     }
 
 

@@ -24,6 +24,7 @@ class ThreadRow:
     root_count: int
     created_at: datetime
     last_comment_at: datetime | None
+    policy: str | None  # the thread's own: a pre-moderation level, or closed
 
 
 _THREAD_COLUMNS = (
@@ -37,6 +38,7 @@ _THREAD_COLUMNS = (
     threads.c.root_count,
     threads.c.created_at,
     threads.c.last_comment_at,
+    threads.c.policy,
 )
 
 

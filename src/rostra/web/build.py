@@ -11,6 +11,7 @@ Run with `--check` to only compare. The minifiers (`rjsmin`, `rcssmin`) are
 development tools from the `test` extra; the server never imports this module.
 """
 
+import re
 import sys
 from pathlib import Path
 
@@ -25,6 +26,10 @@ BUILDS = {
 }
 
 
+# A zero before a decimal point that starts a number ("0.5rem", not "10.5" or "#00.").
+_LEADING_ZERO = re.compile(r"(?<![\w.#-])0\.(?=\d)")
+
+
 def minify(name: str, text: str) -> str:
     """The built text of one source file."""
     if name.endswith(".js"):
@@ -34,7 +39,8 @@ def minify(name: str, text: str) -> str:
     else:
         import rcssmin
 
-        body = rcssmin.cssmin(text)
+        # rcssmin keeps the zero of "0.5rem"; every byte here is downloaded by every reader.
+        body = _LEADING_ZERO.sub(".", rcssmin.cssmin(text))
     return BANNER.format(source=name) + body.strip() + "\n"
 
 

@@ -93,6 +93,7 @@
       postAnyway: 'Post anyway',
       rejected: 'Your comment was not published because it breaks this site’s rules. You are welcome to reword it and try again.',
       featured: 'Featured',
+      closed: 'Comments are closed.',
       replyToYou: 'Reply to you',
       report: 'Report',
       reported: 'Reported',
@@ -166,6 +167,7 @@
       postAnyway: 'Trotzdem senden',
       rejected: 'Ihr Kommentar wurde nicht veröffentlicht, weil er gegen die Regeln dieser Seite verstößt. Sie können ihn gern umformulieren und erneut senden.',
       featured: 'Empfohlen',
+      closed: 'Kommentare geschlossen.',
       replyToYou: 'Antwort an Sie',
       report: 'Melden',
       reported: 'Gemeldet',
@@ -570,13 +572,15 @@
         const page = await this.api('threads?' + this.pageQuery(cursor));
         this.threadKey = page.thread.key;
         this.liveId = page.thread.id;
+        // A closed thread shows what was written, and says so in place of the form and replies.
+        this.mainForm.hidden = this.closed = page.thread.closed;
         this.listen();
         this.setCount(page.thread.count);
         this.feed.replaceChildren();
         this.appendPage(page);
         this.showPending();
-        this.status.hidden = this.feed.children.length > 0;
-        this.status.replaceChildren(this.t('empty'));
+        this.status.hidden = this.feed.children.length > 0 && !this.closed;
+        this.status.replaceChildren(this.t(this.closed ? 'closed' : 'empty'));
       } catch (error) {
         // A site the server does not know takes no comments: no form to fill in for nothing.
         if (error.code === 'unknown_site') this.mainForm.hidden = true;
@@ -776,7 +780,7 @@
         acts.append(h('span', { class: 'vote', role: 'group', 'aria-label': s('votes') }, up, score, down));
         const reply = h('button', { type: 'button', class: 'link reply', 'aria-expanded': 'false' }, s('reply'));
         reply.onclick = () => this.openReply(c, art, reply);
-        acts.append(reply);
+        if (!this.closed) acts.append(reply);
         if (!mine) {
           const report = h('button', { type: 'button', class: 'link report', 'aria-expanded': 'false' }, s('report'));
           report.onclick = () => this.extras().then(() => this.openReport(c, art, report));
