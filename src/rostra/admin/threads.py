@@ -57,7 +57,9 @@ def set_policy(
             raise Forbidden("not_your_site", "You do not moderate the site of this thread.")
         label = POLICY_LABELS[wanted or SITE_DEFAULT]
         if current == wanted:
-            return Outcome("thread_policy", [], [thread_id], f"This thread already follows {label}.")
+            return Outcome(
+                "thread_policy", [], [thread_id], f"This thread already follows {label}."
+            )
         moderation_store.set_thread_policy(conn, thread_id, wanted)
         if THREAD_CLOSED in (current, wanted):
             thread_store.record_change(conn, thread_id)  # readers' pages show the form or not
