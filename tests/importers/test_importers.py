@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from helpers import post
 from rostra.cli import main as cli
+from rostra.errors import Forbidden
 from rostra.identity.privacy import Person, erase
 from rostra.importers import ImportFailure, ImportOptions, run_import
 from rostra.service import comments as svc
@@ -945,3 +946,68 @@ def test_a_thread_imported_by_its_unicode_link_is_the_one_the_browser_opens(ctx,
     reply_to_import = post(db, ctx.hasher, "From the page", key=None, thread_url=browser)
     assert list(thread_rows(db)) == [browser]
     assert {row.thread_id for row in rows(db).values()} == {reply_to_import.comment.thread_id}
+
+
+def test_a_closed_thread_stays_closed_through_imports_and_exports(
+    ctx, site, database_url, tmp_path
+):
+    source = (FIXTURES / "disqus.xml").read_text()
+    closed_file = tmp_path / "closed.xml"
+    closed_file.write_text(
+        source.replace("<isClosed>false</isClosed>", "<isClosed>true</isClosed>", 1)
+    )
+    imported(ctx.db, "disqus", closed_file)
+    assert thread_rows(ctx.db)["article-1"].policy == "closed"
+    with pytest.raises(Forbidden) as refused:
+        post(ctx.db, ctx.hasher, "A late thought", key="article-1")
+    assert refused.value.code == "thread_closed"
+    out = tmp_path / "export.jsonl"
+    _export(database_url, "rostra", out)
+    empty_site(ctx.db)
+    imported(ctx.db, "rostra", out)
+    assert thread_rows(ctx.db)["article-1"].policy == "closed"
+    xml = tmp_path / "export.xml"
+    _export(database_url, "disqus", xml)
+    assert xml.read_text().count("<isClosed>true</isClosed>") == 1
+    # Reopened here, it stays open when the source file is read again.
+    with ctx.db.write() as conn:
+        conn.execute(threads.update().values(policy=None))
+    imported(ctx.db, "disqus", closed_file)
+    assert thread_rows(ctx.db)["article-1"].policy is None
+
+
+def test_a_read_only_remark42_page_comes_in_closed(db, site, tmp_path):
+    source = (FIXTURES / "remark42.jsonl").read_text()
+    backup = tmp_path / "backup.jsonl"
+    backup.write_text(source.replace('"read_only":false', '"read_only":true', 1))
+    imported(db, "remark42", backup)
+    policies = {key: row.policy for key, row in thread_rows(db).items()}
+    assert policies == {
+        "https://news.example/2024/03/harbour-plan": "closed",
+        "https://news.example/other": None,
+    }
+
+
+def test_a_thread_with_an_unknown_policy_is_refused_with_its_line(db, site, tmp_path):
+    out = tmp_path / "bad.jsonl"
+    _write_lines(
+        out,
+        [
+            {"type": "header", "format": "rostra-export", "version": 1, "site": "other"},
+            {"type": "thread", "key": "a", "title": None, "url": None, "policy": "frozen"},
+            {
+                "type": "comment",
+                "ref": "rostra:1",
+                "thread": "a",
+                "parent": None,
+                "status": "published",
+                "author": {"name": "A"},
+                "body": "text",
+                "created_at": "2020-01-01T00:00:00Z",
+            },
+        ],  # fmt: skip
+    )
+    with pytest.raises(ImportFailure) as failure:
+        imported(db, "rostra", out)
+    assert "unknown policy 'frozen'" in failure.value.message
+    assert rows(db) == {} and thread_rows(db) == {}

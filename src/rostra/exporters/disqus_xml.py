@@ -16,6 +16,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from sqlalchemy import Connection
 
+from rostra.domain.policy import THREAD_CLOSED
 from rostra.exporters.rows import site_threads, thread_comments
 
 _HEADER = (
@@ -54,7 +55,8 @@ def export(conn: Connection, site_id: int, site_name: str, out: BinaryIO) -> int
             f"    <link>{_text(thread.url)}</link>\n"
             f"    <title>{_text(thread.title or thread.url or thread.key)}</title>\n"
             f"    <createdAt>{_time(thread.created_at)}</createdAt>\n"
-            f"    <isClosed>false</isClosed>\n    <isDeleted>false</isDeleted>\n"
+            f"    <isClosed>{_bool(thread.policy == THREAD_CLOSED)}</isClosed>\n"
+            f"    <isDeleted>false</isDeleted>\n"
             f"  </thread>\n"
         )
     count = 0

@@ -51,6 +51,7 @@ def export(conn: Connection, site_id: int, site_name: str, out: BinaryIO) -> int
                 "title": thread.title,
                 "url": thread.url,
                 "created_at": _time(thread.created_at),
+                "policy": thread.policy,
             },
         )
         for row in thread_comments(conn, thread.id, site_id):

@@ -9,7 +9,7 @@ else its link.
 from collections.abc import Iterator
 from pathlib import Path
 
-from rostra.domain.policy import Status
+from rostra.domain.policy import THREAD_CLOSED, Status
 from rostra.importers.records import (
     BodyFormat,
     Problem,
@@ -34,7 +34,8 @@ def _thread(element: Element) -> ThreadInfo:
     # export writes for an untitled thread) names nothing.
     if title is not None and title.strip() in (identifier, url and url.strip()):
         title = None
-    return ThreadInfo(identifier=identifier, url=url, title=title)
+    closed = parse_bool(text_of(parts.get("isClosed")))
+    return ThreadInfo(identifier, url, title, THREAD_CLOSED if closed else None)
 
 
 def _status(parts: dict[str, Element]) -> Status:

@@ -23,6 +23,9 @@ class ThreadInfo:
     identifier: str | None
     url: str | None
     title: str | None
+    # The thread's own policy where the source has one (closed, or a pre-moderation
+    # level from a Rostra export); given to a thread this import creates.
+    policy: str | None = None
 
 
 @dataclass(slots=True)

@@ -5,7 +5,8 @@ HTML Remark42 rendered), `orig` (the Markdown typed), `user`, `locator`
 ({site, url}), `time` (RFC 3339 with a zone), `delete`, `title`, and its
 readers' votes: `votes` (user id to true for up, false for down) and `score`
 (ups minus downs), which is all an older backup keeps. A pinned comment
-(`pin`) comes in featured. The
+(`pin`) comes in featured; a page the header's post list marks `read_only`
+comes in closed. The
 Markdown is imported when there is one; comments Remark42 itself imported
 from elsewhere carry HTML in `orig`, so for them `text` is used. The thread
 key is the locator URL, normalised.
@@ -14,7 +15,7 @@ key is the locator URL, normalised.
 from collections.abc import Iterator
 from pathlib import Path
 
-from rostra.domain.policy import Status
+from rostra.domain.policy import THREAD_CLOSED, Status
 from rostra.importers.jsonlines import iter_lines
 from rostra.importers.records import (
     BodyFormat,
@@ -45,7 +46,19 @@ def _votes(data: dict) -> tuple[int, int]:
     return 0, 0
 
 
-def _record(line: int, data: dict, threads: dict[tuple, ThreadInfo]) -> SourceRecord:
+def _read_only(header: dict) -> frozenset[str]:
+    """The pages the header's post list marks read-only: closed to new comments."""
+    posts = header.get("posts") if isinstance(header.get("posts"), list) else []
+    return frozenset(
+        post["url"]
+        for post in posts
+        if isinstance(post, dict) and post.get("read_only") is True and _str(post.get("url"))
+    )
+
+
+def _record(
+    line: int, data: dict, threads: dict[tuple, ThreadInfo], read_only: frozenset[str] = frozenset()
+) -> SourceRecord:
     comment_id = _str(data.get("id"))
     if comment_id is None:
         raise RecordError("the comment has no id")
@@ -54,7 +67,8 @@ def _record(line: int, data: dict, threads: dict[tuple, ThreadInfo]) -> SourceRe
     if url is None:
         raise RecordError(f"comment {comment_id} has no locator url")
     title = _str(data.get("title"))
-    thread = threads.setdefault((url, title), ThreadInfo(None, url, title))
+    closed = THREAD_CLOSED if url in read_only else None
+    thread = threads.setdefault((url, title), ThreadInfo(None, url, title, closed))
     if len(threads) > 10_000:
         threads.clear()  # only a cache: the writer keys threads by URL anyway
     user = data.get("user") if isinstance(data.get("user"), dict) else {}
@@ -85,15 +99,17 @@ def _record(line: int, data: dict, threads: dict[tuple, ThreadInfo]) -> SourceRe
 
 def read(path: Path) -> Iterator[SourceRecord | Problem]:
     threads: dict[tuple, ThreadInfo] = {}
+    read_only: frozenset[str] = frozenset()
     for line, data in iter_lines(path):
         if isinstance(data, Problem):
             yield data
             continue
         if isinstance(data, dict) and "locator" not in data and "version" in data:
-            continue  # the header line: format version, users and posts metadata
+            read_only = _read_only(data)  # the header line: format version, users, posts
+            continue
         try:
             if not isinstance(data, dict):
                 raise RecordError("expected a JSON object")
-            yield _record(line, data, threads)
+            yield _record(line, data, threads, read_only)
         except RecordError as exc:
             yield Problem(f"line {line}", str(exc))

@@ -109,7 +109,9 @@ def read(path: Path) -> Iterator[SourceRecord | Problem]:
                 key = _str(data.get("key"))
                 if key is None:
                     raise RecordError("the thread has no key")
-                threads[key] = ThreadInfo(key, _str(data.get("url")), _str(data.get("title")))
+                threads[key] = ThreadInfo(
+                    key, _str(data.get("url")), _str(data.get("title")), _str(data.get("policy"))
+                )
             elif kind == "comment":
                 yield _comment(line, data, threads)
             else:

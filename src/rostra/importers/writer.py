@@ -24,6 +24,7 @@ from sqlalchemy import Connection
 
 from rostra.domain import text
 from rostra.domain.markdown import render_markdown
+from rostra.domain.policy import THREAD_CLOSED
 from rostra.domain.ranking import wilson_lower_bound
 from rostra.domain.urls import InvalidURL, normalize_page_url
 from rostra.importers.fastbody import fast_pair
@@ -39,6 +40,7 @@ from rostra.importers.records import (
     mend,
 )
 from rostra.importers.report import ImportReport
+from rostra.moderation.settings import Premoderation
 from rostra.service.identity import Hasher
 from rostra.service.threads import KEY_MAX_CHARS
 from rostra.store import imports as store
@@ -47,6 +49,7 @@ from rostra.store.schema import comments
 from rostra.store.staging import REST_DEFAULTS, STAGED, WRITTEN, ImportStage
 
 ANONYMOUS = "Anonymous"
+THREAD_POLICIES = frozenset({*(str(level) for level in Premoderation), THREAD_CLOSED})
 
 
 @dataclass(frozen=True)
@@ -70,8 +73,9 @@ def map_url(url: str, url_map: tuple[tuple[str, str], ...]) -> str:
 
 def thread_identity(
     info: ThreadInfo, url_map: tuple[tuple[str, str], ...]
-) -> tuple[str, str | None, str | None]:
-    """(key, canonical url, title): the source's identifier if it has one, else its URL."""
+) -> tuple[str, str | None, str | None, str | None]:
+    """(key, canonical url, title, policy): the key is the source's identifier if it has
+    one, else its URL."""
     url = map_url(info.url.strip(), url_map) if info.url and info.url.strip() else None
     canonical = None
     if url:
@@ -91,7 +95,9 @@ def thread_identity(
         raise RecordError(f"the thread key is longer than {KEY_MAX_CHARS} characters")
     if canonical and len(canonical) > 2048:
         canonical = None
-    return key, canonical, text.clean_title(info.title)
+    if info.policy is not None and info.policy not in THREAD_POLICIES:
+        raise RecordError(f"the thread has an unknown policy {info.policy!r}")
+    return key, canonical, text.clean_title(info.title), info.policy
 
 
 def body_pair(body: str, body_format: BodyFormat) -> tuple[str, str]:
@@ -197,7 +203,8 @@ class Ready(NamedTuple):
 
     ref: str
     thread: int  # a number for the source thread, the same for every record of it
-    identity: tuple[str, str | None, str | None] | str  # (key, url, title), or what is wrong
+    identity: tuple[str, str | None, str | None, str | None] | str  # (key, url, title, policy),
+    # or what is wrong with the thread
     too_long: bool  # the comment's or its parent's reference
     position: str
     says: tuple  # `source_says`: what its source digest is taken of
@@ -502,11 +509,11 @@ class ImportWriter:
         updates[:] = kept
 
     def _thread_id(self, item: Ready) -> int:
-        key, url, title = item.identity
+        key, url, title, policy = item.identity
         # Asked again for each source thread with this key: a later one may bring the
         # title or URL an earlier one lacked.
         thread_id, created = self.queries.find_or_create_thread(
-            self.site_id, key, title, url, item.times[0]
+            self.site_id, key, title, url, item.times[0], policy
         )
         if key not in self.keys:
             self.keys[key] = thread_id

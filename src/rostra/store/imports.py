@@ -195,10 +195,16 @@ class ImportQueries:
         return _comparable(stored) == _comparable(self._time(value))
 
     def find_or_create_thread(
-        self, site_id: int, key: str, title: str | None, url: str | None, created_at: datetime
-    ) -> tuple[int, bool]:
-        """The thread's id, and whether this call created it."""
+        self, site_id: int, key: str, title: str | None, url: str | None, created_at: datetime,
+        policy: str | None = None,
+    ) -> tuple[int, bool]:  # fmt: skip
+        """The thread's id, and whether this call created it.
+
+        `policy` is given to a new thread only: on a thread that exists,
+        moderators here decide.
+        """
         values = dict(_THREAD_DEFAULTS, site_id=site_id, key=key, title=title, url=url)
+        values.update(policy=policy)
         values.update(created_at=self._time(created_at), version=1, comment_count=0)
         values.update(root_count=0, root_seq=0)
         cursor = self.driver.cursor()
