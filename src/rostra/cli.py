@@ -166,6 +166,41 @@ def site_add(name, origins, database_url, config_file) -> None:
     click.echo(f"Added site {created.name} for {', '.join(created.origins)}.")
 
 
+@main.group()
+def thread() -> None:
+    """Decide for one thread."""
+
+
+_THREAD_POLICIES = ["site", "none", "first_time", "anonymous", "all", "closed"]
+
+
+@thread.command("policy")
+@click.option("--site", "site_name", required=True, help="Site of the thread")
+@click.argument("thread_name", metavar="THREAD")
+@click.argument("policy", type=click.Choice(_THREAD_POLICIES))
+@click.option("--reason", help="Why (kept in the audit log)")
+@_database_option
+@_config_option
+def thread_policy(site_name, thread_name, policy, reason, database_url, config_file) -> None:
+    """Close THREAD (its key or page URL), hold its comments, or give it back to the site.
+
+    POLICY: closed (no new comments), none, first_time, anonymous or all (what
+    waits for review), or site (the site's own policy). A thread with no
+    comment yet is created, so a story can be closed before it is published.
+    """
+    from rostra.admin.threads import SITE_DEFAULT, set_policy_of_page
+
+    database = _open(_settings(config_file, database_url=database_url))
+    wanted = SITE_DEFAULT if policy == "site" else policy
+    try:
+        said = set_policy_of_page(database, site_name, thread_name, wanted, reason)
+    except RostraError as exc:
+        raise click.ClickException(exc.message) from None
+    finally:
+        database.dispose()
+    click.echo(said)
+
+
 @site.command("list")
 @_database_option
 @_config_option

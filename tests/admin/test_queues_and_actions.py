@@ -470,3 +470,53 @@ def test_a_closed_thread_takes_no_comments_and_readers_are_told(ctx, api, db, as
     page = api.get("/api/v1/threads", params={"site": "news", "key": "article-1"}).json()
     assert page["thread"]["closed"] is False
     assert _reader_posts(api, "Reopened", agent="reader-5")["status"] == "published"
+
+
+def _cli(database_url, *args):
+    from click.testing import CliRunner
+
+    from rostra.cli import main
+
+    return CliRunner().invoke(main, ["thread", "policy", *args, "--database", database_url])
+
+
+def test_a_story_is_closed_from_the_command_line_before_its_first_comment(
+    ctx, api, db, database_url
+):
+    closed = _cli(database_url, "--site", "news", "verdict-day", "closed", "--reason", "legal")
+    assert closed.exit_code == 0, closed.output
+    assert "Comments on this thread are closed." in closed.output
+    refused = _reader_sends(api, "First!", key="verdict-day")
+    assert refused.status_code == 403 and refused.json()["error"] == "thread_closed"
+    page = api.get("/api/v1/threads", params={"site": "news", "key": "verdict-day"}).json()
+    assert page["thread"]["closed"] is True
+    # A thread keyed by the page's id is found by its page URL too, not duplicated.
+    api.post(
+        "/api/v1/comments",
+        json={
+            "site": "news",
+            "thread": {"key": "story-7", "url": "https://news.example/story-7"},
+            "author": {"name": "Reader"},
+            "body": "Opening",
+        },  # fmt: skip
+        headers={"Origin": SITE_ORIGIN, "User-Agent": "reader"},
+    )
+    held = _cli(database_url, "--site", "news", "https://news.example/story-7?utm_source=x", "all")
+    assert held.exit_code == 0 and "hold every comment" in held.output
+    with db.read() as conn:
+        policies = dict(conn.execute(select(threads.c.key, threads.c.policy)).all())
+    assert policies == {"verdict-day": "closed", "story-7": "all"}
+    again = _cli(database_url, "--site", "news", "story-7", "all")
+    assert "already follows" in again.output
+    reopened = _cli(database_url, "--site", "news", "verdict-day", "site")
+    assert reopened.exit_code == 0
+    assert _reader_sends(api, "First!", key="verdict-day").status_code in (200, 201)
+
+
+def test_the_thread_command_refuses_bad_input_clearly(ctx, database_url, db):
+    nowhere = _cli(database_url, "--site", "nowhere", "story", "closed")
+    assert nowhere.exit_code == 1 and "nowhere" in nowhere.output
+    wrong = _cli(database_url, "--site", "news", "story", "frozen")
+    assert wrong.exit_code == 2 and "frozen" in wrong.output
+    with db.read() as conn:
+        assert conn.execute(select(threads.c.id)).all() == []

@@ -8,15 +8,20 @@ pre-moderation is handed back to the site's policy here once it is calm.
 
 from datetime import UTC, datetime
 
+from sqlalchemy import Connection
+
 from rostra.admin.accounts import Moderator
 from rostra.admin.actions import Outcome, clean_reason
 from rostra.domain.policy import THREAD_CLOSED
 from rostra.errors import Forbidden, InvalidInput, NotFound
 from rostra.moderation.settings import Premoderation
+from rostra.service.threads import canonical_url, thread_key
 from rostra.store import audit
 from rostra.store import moderation as moderation_store
+from rostra.store import sites as site_store
 from rostra.store import threads as thread_store
 from rostra.store.database import Database
+from rostra.store.threads import ThreadRow
 
 SITE_DEFAULT = ""  # the form's value for "no override: the site's policy applies"
 POLICY_LABELS = {
@@ -45,7 +50,7 @@ def parse_policy(value: str | None) -> str | None:
 def set_policy(
     db: Database, actor: Moderator, thread_id: int, policy: str | None, reason: str | None
 ) -> Outcome:
-    """Give a thread its own pre-moderation policy, or hand it back to the site's."""
+    """Give a thread its own pre-moderation policy, close it, or hand it back to the site's."""
     wanted = parse_policy(policy)
     reason = clean_reason(reason)
     with db.write() as conn:
@@ -55,19 +60,63 @@ def set_policy(
         site_id, current = found
         if not actor.may_moderate(site_id):
             raise Forbidden("not_your_site", "You do not moderate the site of this thread.")
-        label = POLICY_LABELS[wanted or SITE_DEFAULT]
-        if current == wanted:
-            return Outcome(
-                "thread_policy", [], [thread_id], f"This thread already follows {label}."
-            )
-        moderation_store.set_thread_policy(conn, thread_id, wanted)
-        if THREAD_CLOSED in (current, wanted):
-            thread_store.record_change(conn, thread_id)  # readers' pages show the form or not
-        audit.record(
-            conn, site_id=site_id, actor_id=actor.id, action="thread_policy",
-            target_type="thread", target_id=thread_id, now=datetime.now(UTC), reason=reason,
-            details={"policy": wanted, "was": current},
-        )  # fmt: skip
+        changed = _apply(conn, site_id, thread_id, current, wanted, actor.id, reason)
+    return Outcome(
+        "thread_policy",
+        [thread_id] if changed else [],
+        [] if changed else [thread_id],
+        _said(wanted, changed),
+    )
+
+
+def set_policy_of_page(
+    db: Database, site_name: str, thread: str, policy: str | None, reason: str | None
+) -> str:
+    """The same from the command line, for a thread named by its key or page URL.
+
+    A story can be closed or put under pre-moderation before its first
+    comment: the thread is created when it does not exist yet.
+    """
+    wanted = parse_policy(policy)
+    reason = clean_reason(reason)
+    with db.write() as conn:
+        site = site_store.require_site(conn, site_name)
+        found = _named_thread(conn, site.id, thread)
+        changed = _apply(conn, site.id, found.id, found.policy, wanted, None, reason)
+    return _said(wanted, changed)
+
+
+def _named_thread(conn: Connection, site_id: int, thread: str) -> ThreadRow:
+    """The thread with this key, or shown on this page; created when there is none."""
+    now = datetime.now(UTC)
+    if thread.strip().lower().startswith(("http://", "https://")):
+        url = canonical_url(thread)
+        found = thread_store.thread_by_page(conn, site_id, url)
+        return found or thread_store.ensure_thread(conn, site_id, url, None, url, now)
+    return thread_store.ensure_thread(conn, site_id, thread_key(thread, None), None, None, now)
+
+
+def _apply(
+    conn: Connection, site_id: int, thread_id: int, current: str | None, wanted: str | None,
+    actor_id: int | None, reason: str | None,
+) -> bool:  # fmt: skip
+    if current == wanted:
+        return False
+    moderation_store.set_thread_policy(conn, thread_id, wanted)
+    if THREAD_CLOSED in (current, wanted):
+        thread_store.record_change(conn, thread_id)  # readers' pages show the form or not
+    audit.record(
+        conn, site_id=site_id, actor_id=actor_id, action="thread_policy", target_type="thread",
+        target_id=thread_id, now=datetime.now(UTC), reason=reason,
+        details={"policy": wanted, "was": current},
+    )  # fmt: skip
+    return True
+
+
+def _said(wanted: str | None, changed: bool) -> str:
+    label = POLICY_LABELS[wanted or SITE_DEFAULT]
+    if not changed:
+        return f"This thread already follows {label}."
     if wanted == THREAD_CLOSED:
-        return Outcome("thread_policy", [thread_id], [], "Comments on this thread are closed.")
-    return Outcome("thread_policy", [thread_id], [], f"This thread now follows {label}.")
+        return "Comments on this thread are closed."
+    return f"This thread now follows {label}."
