@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from rostra.config import ConfigError, Settings, load_settings
+from rostra.domain.policy import THREAD_POLICIES
 from rostra.errors import RostraError
 
 _database_option = click.option(
@@ -171,13 +172,10 @@ def thread() -> None:
     """Decide for one thread."""
 
 
-_THREAD_POLICIES = ["site", "none", "first_time", "anonymous", "all", "closed"]
-
-
 @thread.command("policy")
 @click.option("--site", "site_name", required=True, help="Site of the thread")
 @click.argument("thread_name", metavar="THREAD")
-@click.argument("policy", type=click.Choice(_THREAD_POLICIES))
+@click.argument("policy", type=click.Choice(["site", *THREAD_POLICIES]))
 @click.option("--reason", help="Why (kept in the audit log)")
 @_database_option
 @_config_option

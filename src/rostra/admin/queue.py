@@ -12,12 +12,12 @@ from rostra.errors import Forbidden, InvalidInput, NotFound
 from rostra.moderation.settings import ModerationSettings
 from rostra.store import audit
 from rostra.store import comments as comment_store
-from rostra.store import moderation as moderation_store
 from rostra.store import queues as queue_store
 from rostra.store import reports as report_store
 from rostra.store import revisions as revision_store
 from rostra.store import sanctions as sanction_store
 from rostra.store import sites as site_store
+from rostra.store import threads as thread_store
 from rostra.store import users as user_store
 from rostra.store.audit import AuditRow
 from rostra.store.database import Database
@@ -168,7 +168,7 @@ def detail(db: Database, actor: Moderator, comment_id: int) -> Detail:
             conn, [row.site_id], limit=50, offset=0, target=("comment", comment_id)
         )
         names = user_store.usernames(conn, {entry.actor_id for entry in history if entry.actor_id})
-        _, thread_policy = moderation_store.thread_site_and_policy(conn, row.thread_id)
+        thread = thread_store.thread_by_id(conn, row.thread_id)
         site = site_store.site_by_id(conn, row.site_id)
         return Detail(
             item=item,
@@ -176,7 +176,7 @@ def detail(db: Database, actor: Moderator, comment_id: int) -> Detail:
             reports=report_store.reports_of(conn, comment_id),
             recent=[other for other in recent if other.id != comment_id],
             history=[(entry, names.get(entry.actor_id, "system")) for entry in history],
-            thread_policy=thread_policy or "",
+            thread_policy=thread.policy or "",
             site_policy=ModerationSettings.of_site(site.settings).premoderation,
         )
 

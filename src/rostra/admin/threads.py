@@ -12,10 +12,10 @@ from sqlalchemy import Connection
 
 from rostra.admin.accounts import Moderator
 from rostra.admin.actions import Outcome, clean_reason
-from rostra.domain.policy import THREAD_CLOSED
+from rostra.domain.policy import THREAD_CLOSED, THREAD_POLICIES
 from rostra.errors import Forbidden, InvalidInput, NotFound
 from rostra.moderation.settings import Premoderation
-from rostra.service.threads import canonical_url, thread_key
+from rostra.service.threads import canonical_url, named_thread, names_a_page, thread_key
 from rostra.store import audit
 from rostra.store import moderation as moderation_store
 from rostra.store import sites as site_store
@@ -39,8 +39,8 @@ def parse_policy(value: str | None) -> str | None:
     value = (value or "").strip()
     if value == SITE_DEFAULT:
         return None
-    if value not in POLICY_LABELS:
-        choices = ", ".join(repr(str(choice)) for choice in POLICY_LABELS if choice)
+    if value not in THREAD_POLICIES:
+        choices = ", ".join(repr(choice) for choice in THREAD_POLICIES)
         raise InvalidInput(
             "invalid_policy", f"A thread's policy is one of {choices}, or empty for the site's."
         )
@@ -54,13 +54,12 @@ def set_policy(
     wanted = parse_policy(policy)
     reason = clean_reason(reason)
     with db.write() as conn:
-        found = moderation_store.thread_site_and_policy(conn, thread_id, for_update=True)
+        found = thread_store.thread_by_id(conn, thread_id, for_update=True)
         if found is None:
             raise NotFound("unknown_thread", f"Thread {thread_id} does not exist.")
-        site_id, current = found
-        if not actor.may_moderate(site_id):
+        if not actor.may_moderate(found.site_id):
             raise Forbidden("not_your_site", "You do not moderate the site of this thread.")
-        changed = _apply(conn, site_id, thread_id, current, wanted, actor.id, reason)
+        changed = _apply(conn, found.site_id, thread_id, found.policy, wanted, actor.id, reason)
     return Outcome(
         "thread_policy",
         [thread_id] if changed else [],
@@ -88,12 +87,12 @@ def set_policy_of_page(
 
 def _named_thread(conn: Connection, site_id: int, thread: str) -> ThreadRow:
     """The thread with this key, or shown on this page; created when there is none."""
-    now = datetime.now(UTC)
-    if thread.strip().lower().startswith(("http://", "https://")):
-        url = canonical_url(thread)
-        found = thread_store.thread_by_page(conn, site_id, url)
-        return found or thread_store.ensure_thread(conn, site_id, url, None, url, now)
-    return thread_store.ensure_thread(conn, site_id, thread_key(thread, None), None, None, now)
+    found = named_thread(conn, site_id, thread)
+    if found is not None:
+        return found
+    url = canonical_url(thread) if names_a_page(thread) else None
+    key = url or thread_key(thread, None)
+    return thread_store.ensure_thread(conn, site_id, key, None, url, datetime.now(UTC))
 
 
 def _apply(

@@ -16,8 +16,20 @@ class Status(StrEnum):
 # as a pick), shadowed (its author's shadow ban: only they see it).
 MARKS = ("featured", "shadowed")
 
+
+class Premoderation(StrEnum):
+    """What waits for a moderator before readers see it (a site's policy, or a thread's)."""
+
+    NONE = "none"  # publish unless a checker objects
+    FIRST_TIME = "first_time"  # hold authors until they have N approved comments
+    ANONYMOUS = "anonymous"  # hold every comment from readers who are not signed in
+    ALL = "all"  # hold everything
+
+
 # A thread's own policy may also close it: no new comments, the rest stays.
 THREAD_CLOSED = "closed"
+# What one thread's own policy may be: a pre-moderation level, or closed.
+THREAD_POLICIES = (*(str(level) for level in Premoderation), THREAD_CLOSED)
 
 # A parent may take replies while readers can see it: published, or a
 # tombstone that still holds replies.

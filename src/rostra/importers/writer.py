@@ -24,7 +24,7 @@ from sqlalchemy import Connection
 
 from rostra.domain import text
 from rostra.domain.markdown import render_markdown
-from rostra.domain.policy import THREAD_CLOSED
+from rostra.domain.policy import THREAD_POLICIES
 from rostra.domain.ranking import wilson_lower_bound
 from rostra.domain.urls import InvalidURL, normalize_page_url
 from rostra.importers.fastbody import fast_pair
@@ -40,7 +40,6 @@ from rostra.importers.records import (
     mend,
 )
 from rostra.importers.report import ImportReport
-from rostra.moderation.settings import Premoderation
 from rostra.service.identity import Hasher
 from rostra.service.threads import KEY_MAX_CHARS
 from rostra.store import imports as store
@@ -49,7 +48,6 @@ from rostra.store.schema import comments
 from rostra.store.staging import REST_DEFAULTS, STAGED, WRITTEN, ImportStage
 
 ANONYMOUS = "Anonymous"
-THREAD_POLICIES = frozenset({*(str(level) for level in Premoderation), THREAD_CLOSED})
 
 
 @dataclass(frozen=True)

@@ -1,17 +1,9 @@
 """A site's moderation rules, stored with the site and edited on its settings page."""
 
-from enum import StrEnum
-
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from rostra.domain.policy import Premoderation
 from rostra.moderation.classifier import DEFAULT_HOLD_THRESHOLD, DEFAULT_REJECT_THRESHOLD
-
-
-class Premoderation(StrEnum):
-    NONE = "none"  # publish unless a checker objects
-    FIRST_TIME = "first_time"  # hold authors until they have N approved comments
-    ANONYMOUS = "anonymous"  # hold every comment from readers who are not signed in
-    ALL = "all"  # hold everything
 
 
 class ModerationSettings(BaseModel):

@@ -33,12 +33,11 @@ from rostra.moderation.encoder import forget_shipped_session
 from rostra.moderation.pipeline import judge_text, shipped_classifier
 from rostra.moderation.settings import ModerationSettings
 from rostra.moderation.submission import Submission
-from rostra.service.threads import canonical_url
+from rostra.service.threads import named_thread
 from rostra.service.visibility import change_status
 from rostra.store import audit as audit_store
 from rostra.store import comments as comment_store
 from rostra.store import sites as site_store
-from rostra.store import threads as thread_store
 from rostra.store.database import Database
 from rostra.store.schema import comments, sites, threads
 
@@ -150,10 +149,7 @@ def _scope(conn: Connection, site_name: str, thread: str | None):
     site = site_store.require_site(conn, site_name)
     thread_id = None
     if thread is not None:
-        found = thread_store.thread_by_key(conn, site.id, thread)
-        if found is None and thread.lower().startswith(("http://", "https://")):
-            # Named by its page, as a browser had it: found by the normalised URL.
-            found = thread_store.thread_by_page(conn, site.id, canonical_url(thread))
+        found = named_thread(conn, site.id, thread)
         if found is None:
             raise NotFound("unknown_thread", f"Site {site_name!r} has no thread {thread!r}.")
         thread_id = found.id

@@ -1,8 +1,12 @@
 """How a page names its thread: an explicit id, or its URL."""
 
+from sqlalchemy import Connection
+
 from rostra.domain.text import clean_line
 from rostra.domain.urls import InvalidURL, normalize_page_url
 from rostra.errors import InvalidInput
+from rostra.store import threads as thread_store
+from rostra.store.threads import ThreadRow
 
 KEY_MAX_CHARS = 1024
 
@@ -29,3 +33,16 @@ def canonical_url(url: str) -> str:
             "invalid_url", f"The page URL is longer than {KEY_MAX_CHARS} characters."
         )
     return normalized
+
+
+def names_a_page(name: str) -> bool:
+    return name.strip().lower().startswith(("http://", "https://"))
+
+
+def named_thread(conn: Connection, site_id: int, name: str) -> ThreadRow | None:
+    """The thread a person named on the command line: by its key, or by its page as
+    a browser had it (found by the normalised URL, however the thread is keyed)."""
+    found = thread_store.thread_by_key(conn, site_id, name)
+    if found is None and names_a_page(name):
+        found = thread_store.thread_by_page(conn, site_id, canonical_url(name))
+    return found

@@ -83,15 +83,6 @@ def authors_with_fingerprint(
     return conn.execute(_AUTHORS_WITH_FINGERPRINT, params).scalar_one()
 
 
-def thread_site_and_policy(
-    conn: Connection, thread_id: int, *, for_update: bool = False
-) -> tuple[int, str | None] | None:
-    """(site id, pre-moderation override) of a thread, None when there is no such thread."""
-    query = select(threads.c.site_id, threads.c.policy).where(threads.c.id == thread_id)
-    row = conn.execute(query.with_for_update() if for_update else query).first()
-    return (row.site_id, row.policy) if row else None
-
-
 def set_thread_policy(conn: Connection, thread_id: int, policy: str | None) -> None:
     conn.execute(threads.update().where(threads.c.id == thread_id).values(policy=policy))
 

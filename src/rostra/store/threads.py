@@ -118,8 +118,9 @@ def site_and_thread(conn: Connection, site_name: str, key: str) -> SiteAndThread
     return SiteAndThread(row.sid, list(row.origins), thread)
 
 
-def thread_by_id(conn: Connection, thread_id: int) -> ThreadRow | None:
-    row = conn.execute(select(*_THREAD_COLUMNS).where(threads.c.id == thread_id)).first()
+def thread_by_id(conn: Connection, thread_id: int, *, for_update: bool = False) -> ThreadRow | None:
+    query = select(*_THREAD_COLUMNS).where(threads.c.id == thread_id)
+    row = conn.execute(query.with_for_update() if for_update else query).first()
     return _thread(row) if row else None
 
 
