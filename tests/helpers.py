@@ -15,10 +15,12 @@ def reader(number: int) -> Client:
 
 
 def post(
-    db, hasher, body="Hello", *, parent=None, name="Ana", key="article-1", client=AUTHOR, **extra
-):
+    db, hasher, body="Hello", *, parent=None, name="Ana", key="article-1", client=AUTHOR,
+    pipeline=None, **extra,
+):  # fmt: skip
+    """Post as a reader; with a pipeline, as checked as the API would."""
     new = NewComment(site="news", body=body, name=name, thread_key=key, parent_id=parent, **extra)
-    return create_comment(db, hasher, new, client)
+    return create_comment(db, hasher, new, client, pipeline)
 
 
 async def _no_changes():

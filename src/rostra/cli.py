@@ -348,10 +348,11 @@ def import_command(
         click.echo(orjson.dumps(report.as_dict(), option=orjson.OPT_INDENT_2).decode())
     else:
         click.echo("\n".join(report.lines()))
-        if not dry_run and report.outcome.get("published"):
+        if not dry_run and report.unchecked:
             click.echo(
-                "Imported comments were published as the source had them, unchecked; "
-                f"`rostra moderation sweep --site {site_name}` holds the risky ones for review."
+                f"{report.unchecked:,} imported comments were published as the source had "
+                f"them, unchecked; `rostra moderation sweep --site {site_name}` holds the "
+                "risky ones for review."
             )
 
 

@@ -12,14 +12,20 @@ from click.testing import CliRunner
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from conftest import RELAXED, SITE_ORIGIN
 from helpers import post
+from rostra.admin import actions
+from rostra.admin.accounts import Moderator, Role, create_user
+from rostra.admin.queue import detail as comment_detail
 from rostra.cli import main as cli
 from rostra.errors import Forbidden
 from rostra.identity.privacy import Person, erase
 from rostra.importers import ImportFailure, ImportOptions, run_import
+from rostra.moderation.settings import ModerationSettings
 from rostra.service import comments as svc
 from rostra.service.comments import Client
-from rostra.store.schema import comments, threads
+from rostra.service.sites import create_site
+from rostra.store.schema import comment_revisions, comments, threads
 from rostra.store.tree import rebuild_thread
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -52,6 +58,9 @@ def snapshot(db):
     with db.read() as conn:
         all_threads = {row.id: row for row in conn.execute(select(threads))}
         found = {row.id: row for row in conn.execute(select(comments))}
+        earlier: dict[int, list] = {}
+        for revision in conn.execute(select(comment_revisions).order_by(comment_revisions.c.id)):
+            earlier.setdefault(revision.comment_id, []).append(revision.body_source)
 
     def path(row):
         return (
@@ -77,6 +86,8 @@ def snapshot(db):
             row.body_html,
             row.created_at.replace(microsecond=0),
             (row.upvotes, row.downvotes, bool(row.featured), bool(row.shadowed)),
+            (row.toxicity, row.moderation, bool(row.verified), row.author_avatar),
+            earlier.get(row.id, []),
         )  # fmt: skip
         for row in found.values()
     }
@@ -611,6 +622,70 @@ def test_a_newer_export_carries_featuring_and_an_older_one_leaves_it(
     # Nor does a re-import of the original file unfeature it.
     imported(db, "disqus.xml")
     assert rows(db)["disqus:1001"].featured
+
+
+def test_a_move_keeps_verdicts_badges_and_a_moderators_edits(ctx, database_url, tmp_path):
+    listing = ModerationSettings(**RELAXED.model_dump() | {"suspect_words": ["skyscanner"]})
+    create_site(ctx.db, "news", [SITE_ORIGIN], moderation=listing)
+    held = post(
+        ctx.db, ctx.hasher, "Cheap flights with skyscanner today", pipeline=ctx.pipeline
+    ).comment
+    signed = post(
+        ctx.db, ctx.hasher, "Written while signed in", name="Zoë", pipeline=ctx.pipeline
+    ).comment
+    with ctx.db.write() as conn:
+        badge = {"verified": True, "author_avatar": "https://news.example/zoe.png"}
+        conn.execute(comments.update().where(comments.c.id == signed.id).values(**badge))
+    user = create_user(ctx.db, "chief", "a long admin password", "admin")
+    chief = Moderator(user.id, user.username, Role.ADMIN, frozenset())
+    edited = post(ctx.db, ctx.hasher, "Teh council voted", name="Ana").comment
+    actions.edit(ctx.db, chief, edited.id, "The council voted")
+    actions.edit(ctx.db, chief, edited.id, "The council voted 7 to 2")
+    before = snapshot(ctx.db)
+    out = tmp_path / "export.jsonl"
+    _export(database_url, "rostra", out)
+    empty_site(ctx.db)
+
+    report = imported(ctx.db, "rostra", out)
+
+    assert report.imported == 3 and snapshot(ctx.db) == before
+    assert report.unchecked == 1  # the one posted without the pipeline; the others were read
+    moved = rows(ctx.db)
+    # Still held, for the reason the checker gave, and not read again as unchecked.
+    assert moved[f"rostra:{held.id}"].status == "pending"
+    assert [r["code"] for r in moved[f"rostra:{held.id}"].moderation["reasons"]] == ["suspect_word"]
+    detail = comment_detail(ctx.db, chief, moved[f"rostra:{edited.id}"].id)
+    assert [r.body_source for r in detail.revisions] == ["The council voted", "Teh council voted"]
+    # Importing the file again adds no second history.
+    imported(ctx.db, "rostra", out)
+    assert snapshot(ctx.db) == before
+
+
+def test_an_older_export_leaves_a_badge_and_a_bad_verdict_stops_the_import(
+    db, site, database_url, tmp_path
+):
+    imported(db, "disqus.xml")
+    out = tmp_path / "export.jsonl"
+    _export(database_url, "rostra", out)
+    lines = _lines(out)
+    first = next(line for line in lines if line.get("ref") == "disqus:1001")
+    first["author"]["verified"] = True
+    _write_lines(out, lines)
+    assert imported(db, "rostra", out).updated == 1
+    assert rows(db)["disqus:1001"].verified
+    for line in lines:
+        line.get("author", {}).pop("verified", None)
+    _write_lines(out, lines)
+    assert imported(db, "rostra", out).updated == 0 and rows(db)["disqus:1001"].verified
+
+    empty_site(db)
+    first["moderation"] = {"verdict": "publish-it", "reasons": []}
+    _write_lines(out, lines)
+    with pytest.raises(ImportFailure) as failure:
+        imported(db, "rostra", out)
+    assert "moderation verdict that is not publish, hold or reject" in failure.value.message
+    assert failure.value.position == f"line {lines.index(first) + 1}"
+    assert rows(db) == {}
 
 
 def test_a_featured_value_that_is_not_a_boolean_is_refused(db, site, tmp_path):

@@ -109,6 +109,7 @@ def test_the_command_reports_and_names_an_unknown_site_or_thread(db, database_ur
         main, ["import", "disqus", export, "--site", "gazette", "--database", database_url]
     )
     assert done.exit_code == 0, done.output
+    assert "2 imported comments were published as the source had them, unchecked" in done.output
     assert "`rostra moderation sweep --site gazette` holds the risky ones" in done.output
     swept = runner.invoke(
         main, ["moderation", "sweep", "--site", "gazette", "--thread", "rail",

@@ -16,6 +16,11 @@ class Status(StrEnum):
 # as a pick), shadowed (its author's shadow ban: only they see it).
 MARKS = ("featured", "shadowed")
 
+# The on/off facts about a comment that Rostra's own export carries: the
+# moderators' marks, and verified (a signed-in reader wrote it, so the widget
+# shows the badge).
+CARRIED_FLAGS = (*MARKS, "verified")
+
 
 class Premoderation(StrEnum):
     """What waits for a moderator before readers see it (a site's policy, or a thread's)."""

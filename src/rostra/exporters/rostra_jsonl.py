@@ -6,7 +6,7 @@ from typing import BinaryIO
 import orjson
 from sqlalchemy import Connection
 
-from rostra.exporters.rows import ref, site_threads, thread_comments
+from rostra.exporters.rows import ref, site_threads, thread_comments, thread_revisions
 from rostra.importers.rostra import FORMAT_NAME, FORMAT_VERSION
 
 
@@ -27,6 +27,37 @@ def _parent(row) -> str | None:
     if row.parent_id is None:
         return row.source_parent_ref
     return ref(row.parent_source_ref, row.parent_id)
+
+
+def _comment(row, thread_key: str, earlier_versions) -> dict:
+    return {
+        "type": "comment",
+        "ref": ref(row.source_ref, row.id),
+        "thread": thread_key,
+        "parent": _parent(row),
+        "status": row.status,
+        "author": {
+            "name": row.author_name,
+            "email": row.author_email,
+            "website": row.author_website,
+            "key": row.author_key,
+            "ip_hash": row.ip_hash,
+            "verified": row.verified,
+            "avatar": row.author_avatar,
+        },
+        "body": row.body_source,
+        "created_at": _time(row.created_at),
+        "edited_at": _time(row.edited_at),
+        "upvotes": row.upvotes,
+        "downvotes": row.downvotes,
+        "featured": row.featured,
+        "shadowed": row.shadowed,
+        "moderation": row.moderation,
+        "history": [
+            {"body": earlier.body_source, "replaced_at": _time(earlier.created_at)}
+            for earlier in earlier_versions
+        ],
+    }
 
 
 def export(conn: Connection, site_id: int, site_name: str, out: BinaryIO) -> int:
@@ -54,30 +85,8 @@ def export(conn: Connection, site_id: int, site_name: str, out: BinaryIO) -> int
                 "policy": thread.policy,
             },
         )
+        revisions = thread_revisions(conn, thread.id)
         for row in thread_comments(conn, thread.id, site_id):
-            _line(
-                out,
-                {
-                    "type": "comment",
-                    "ref": ref(row.source_ref, row.id),
-                    "thread": thread.key,
-                    "parent": _parent(row),
-                    "status": row.status,
-                    "author": {
-                        "name": row.author_name,
-                        "email": row.author_email,
-                        "website": row.author_website,
-                        "key": row.author_key,
-                        "ip_hash": row.ip_hash,
-                    },
-                    "body": row.body_source,
-                    "created_at": _time(row.created_at),
-                    "edited_at": _time(row.edited_at),
-                    "upvotes": row.upvotes,
-                    "downvotes": row.downvotes,
-                    "featured": row.featured,
-                    "shadowed": row.shadowed,
-                },
-            )
+            _line(out, _comment(row, thread.key, revisions.get(row.id, ())))
             count += 1
     return count

@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 from sqlalchemy import Connection, select
 
-from rostra.store.schema import comments, threads
+from rostra.store.schema import comment_revisions, comments, threads
 
 _BATCH = 2000
 
@@ -26,6 +26,20 @@ def thread_comments(conn: Connection, thread_id: int | None, site_id: int) -> It
     if thread_id is not None:
         query = query.where(comments.c.thread_id == thread_id)
     yield from conn.execution_options(stream_results=True, yield_per=_BATCH).execute(query)
+
+
+def thread_revisions(conn: Connection, thread_id: int) -> dict[int, list]:
+    """Each edited comment's earlier versions, oldest first (edits are few: all at once)."""
+    query = (
+        select(comment_revisions)
+        .join(comments, comments.c.id == comment_revisions.c.comment_id)
+        .where(comments.c.thread_id == thread_id)
+        .order_by(comment_revisions.c.id)
+    )
+    found: dict[int, list] = {}
+    for row in conn.execute(query):
+        found.setdefault(row.comment_id, []).append(row)
+    return found
 
 
 def ref(source_ref: str | None, comment_id: int | None) -> str | None:

@@ -56,6 +56,14 @@ class SourceRecord:
     # ("shadowed", False). Only marks the source knows of are named, so that an
     # import never undoes what moderators here decided.
     marks: tuple[tuple[str, bool], ...] = ()
+    # What another Rostra server stored with the comment, as (column, value) pairs
+    # (its moderation verdict and toxicity, its author's avatar): given to a
+    # comment this import creates, never to one that exists, whose moderators and
+    # checkers have had their say here.
+    kept: tuple[tuple[str, object], ...] = ()
+    # Earlier bodies a moderator replaced, oldest first, as (Markdown, replaced at);
+    # kept as the history of a comment this import creates.
+    history: tuple[tuple[str, datetime], ...] = ()
 
     @property
     def ref(self) -> str:
@@ -84,6 +92,11 @@ def _needs_mending(value: str | None) -> bool:
 def _mended(value: str) -> str:
     value = value.replace("\x00", "")
     return "".join("\ufffd" if "\ud800" <= c <= "\udfff" else c for c in value)
+
+
+def mended(value: str) -> str:
+    """Text any database column can hold: see `mend`."""
+    return _mended(value) if _needs_mending(value) else value
 
 
 def mend(record: SourceRecord) -> SourceRecord:

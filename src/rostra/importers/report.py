@@ -23,6 +23,7 @@ class ImportReport:
     skipped: Counter = field(default_factory=Counter)
     orphans: int = 0
     outcome: dict[str, int] = field(default_factory=dict)
+    unchecked: int = 0  # imported published, read by no moderation checker here or at the source
     problems: list[Problem] = field(default_factory=list)
     problem_count: int = 0
     seconds: float = 0.0
@@ -76,6 +77,7 @@ class ImportReport:
                 "skipped": dict(self.skipped),
                 "outcome": dict(self.outcome),
                 "orphans": self.orphans,
+                "unchecked": self.unchecked,
             },
             "problems": [{"position": p.position, "message": p.message} for p in self.problems],
             "seconds": round(self.seconds, 3),

@@ -1,9 +1,13 @@
 """Rostra's own export (docs/EXPORT_FORMAT.md): JSON lines, threads before their comments."""
 
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
-from rostra.domain.policy import MARKS, Status
+import orjson
+
+from rostra.domain import text
+from rostra.domain.policy import CARRIED_FLAGS, Status
 from rostra.importers.jsonlines import iter_lines
 from rostra.importers.records import (
     BodyFormat,
@@ -13,6 +17,7 @@ from rostra.importers.records import (
     SourceRecord,
     ThreadInfo,
     blank_to_none,
+    mended,
     parse_timestamp,
 )
 
@@ -29,16 +34,96 @@ def _int(value: object) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
 
-def _marks(ref: str, data: dict) -> tuple[tuple[str, bool], ...]:
-    """The moderators' marks the export states; older exports state none."""
+def _marks(ref: str, data: dict, author: dict) -> tuple[tuple[str, bool], ...]:
+    """The marks and badge the export states; older exports state none."""
     marks = []
-    for name in MARKS:
-        value = data.get(name)
+    for name in CARRIED_FLAGS:
+        value = author.get(name) if name == "verified" else data.get(name)
         if value is not None and not isinstance(value, bool):
             raise RecordError(f"comment {ref} has a {name} value that is neither true nor false")
         if value is not None:
             marks.append((name, value))
     return tuple(marks)
+
+
+_VERDICTS = ("publish", "hold", "reject")
+_REASON_TEXTS = ("checker", "code", "message")
+
+
+def _number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _reason(value: object) -> dict | None:
+    if not isinstance(value, dict) or value.get("verdict") not in _VERDICTS:
+        return None
+    if not all(isinstance(value.get(name), str) for name in _REASON_TEXTS):
+        return None
+    return {name: mended(value[name]) for name in _REASON_TEXTS} | {"verdict": value["verdict"]}
+
+
+def _span(value: object) -> list | None:
+    if isinstance(value, list) and len(value) == 3 and all(map(_number, value)):
+        start, end, weight = value
+        if int(start) == start and int(end) == end and 0 <= start < end:
+            return [int(start), int(end), weight]
+    return None
+
+
+def _moderation(ref: str, value: object) -> tuple[tuple[str, object], ...]:
+    """The moderation verdict and toxicity stored with the comment, as staged columns.
+
+    The verdict and score must be what Rostra writes, or the comment would sit
+    in the queue under a decision nobody made; reasons and spans that are not
+    are left out, as if the checker had given none.
+    """
+    if value is None:
+        return ()
+    if not isinstance(value, dict) or value.get("verdict") not in _VERDICTS:
+        raise RecordError(
+            f"comment {ref} has a moderation verdict that is not publish, hold or reject"
+        )
+    toxicity = value.get("toxicity")
+    if toxicity is not None and not (_number(toxicity) and 0 <= toxicity <= 1):
+        raise RecordError(f"comment {ref} has a toxicity that is not a number from 0 to 1")
+    stored: dict = {"verdict": value["verdict"], "toxicity": toxicity}
+    reasons = value.get("reasons")
+    stored["reasons"] = list(
+        filter(None, map(_reason, reasons if isinstance(reasons, list) else ()))
+    )
+    spans = value.get("spans")
+    stored["spans"] = list(filter(None, map(_span, spans if isinstance(spans, list) else ())))
+    marked = value.get("marked")
+    if isinstance(marked, list) and all(isinstance(word, str) for word in marked):
+        stored["marked"] = [mended(word) for word in marked]
+    if isinstance(value.get("queued_at"), str):
+        stored["queued_at"] = value["queued_at"]
+    return ("moderation", orjson.dumps(stored).decode()), ("toxicity", toxicity)
+
+
+def _kept(ref: str, data: dict, author: dict) -> tuple[tuple[str, object], ...]:
+    avatar = author.get("avatar")
+    try:
+        avatar = text.clean_website(avatar) if isinstance(avatar, str) else None
+    except text.InvalidText:
+        avatar = None  # an address that could run script is dropped, as websites are
+    kept = _moderation(ref, data.get("moderation"))
+    return (*kept, ("author_avatar", avatar)) if avatar else kept
+
+
+def _history(ref: str, value: object) -> tuple[tuple[str, datetime], ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise RecordError(f"comment {ref} has a history that is not a list")
+    history = []
+    for entry in value:
+        body = entry.get("body") if isinstance(entry, dict) else None
+        if not isinstance(body, str):
+            raise RecordError(f"comment {ref} has an earlier version without a body")
+        when = parse_timestamp(_str(entry.get("replaced_at")), "replaced_at")
+        history.append((mended(body), when))
+    return tuple(history)
 
 
 def _comment(line: int, data: dict, threads: dict[str, ThreadInfo]) -> SourceRecord:
@@ -79,7 +164,9 @@ def _comment(line: int, data: dict, threads: dict[str, ThreadInfo]) -> SourceRec
         author_key=_str(author.get("key")),
         source_ref=ref,
         parent_ref=_str(data.get("parent")),
-        marks=_marks(ref, data),
+        marks=_marks(ref, data, author),
+        kept=_kept(ref, data, author),
+        history=_history(ref, data.get("history")),
     )
 
 

@@ -212,6 +212,8 @@ class Ready(NamedTuple):
     rest: tuple  # created_at, edited_at (stored form), upvotes, downvotes, rank, ref, parent ref
     times: tuple[datetime, datetime | None]  # created_at, edited_at
     marks: tuple[tuple[str, bool], ...]  # moderators' marks the source states
+    kept: tuple[tuple[str, object], ...]  # other columns, for a comment the import creates
+    history: tuple[tuple[str, datetime], ...]  # earlier bodies, for one it creates
 
 
 class Preparer:
@@ -266,7 +268,7 @@ class Preparer:
         raw = (record.body, record.body_format)
         return Ready(
             ref, token, identity, too_long, record.position, says, ip, raw, person, rest, times,
-            record.marks,
+            record.marks, record.kept, record.history,
         )  # fmt: skip
 
     def _thread(self, info: ThreadInfo) -> tuple[int, tuple | str]:
@@ -342,6 +344,9 @@ class ImportWriter:
     created: set[int] = field(default_factory=set)  # threads this import created
     updated_threads: set[int] = field(default_factory=set)
     updated_ids: set[int] = field(default_factory=set)
+    # Earlier versions of new comments, (id, Markdown, HTML, replaced at): written
+    # once the comments are, and rare (a moderator's edits), so held until then.
+    revisions: list[tuple[int, str, str, datetime]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.stage = ImportStage(self.conn)
@@ -452,11 +457,17 @@ class ImportWriter:
         for entry, body in zip(prepared.work, prepared.bodies, strict=True):
             item, found = entry.item, entry.found
             if found is None:
-                tail = self._tail(item.marks) if item.marks else row_tail
+                tail = self._tail(item.marks, item.kept) if item.marks or item.kept else row_tail
+                comment_id = next(ids)
                 new.append(
-                    (next(ids), site_id, entry.thread_id, *person(item), *body, *item.rest)
+                    (comment_id, site_id, entry.thread_id, *person(item), *body, *item.rest)
                     + (entry.digest, *tail)
                 )
+                for source, replaced_at in item.history:
+                    source = source.replace("\r\n", "\n").strip()
+                    self.revisions.append(
+                        (comment_id, source, render_markdown(source), replaced_at)
+                    )
                 continue
             values = dict(
                 zip(
@@ -482,14 +493,25 @@ class ImportWriter:
         self.report.imported += len(new)
         self.report.updated += len(updates)
 
-    def _tail(self, marks: tuple[tuple[str, bool], ...]) -> tuple:
+    def _tail(
+        self, marks: tuple[tuple[str, bool], ...], kept: tuple[tuple[str, object], ...]
+    ) -> tuple:
+        """The columns after `WRITTEN`: defaults but for the marks and kept values given.
+
+        Marks come in a few combinations and their tails are reused; kept values
+        (a verdict, a score) are the comment's own.
+        """
         tail = self.marked_tails.get(marks)
         if tail is None:
-            values = list(self.row_tail)
-            for name, on in marks:
-                values[STAGED.index(name) - len(WRITTEN)] = on
-            tail = self.marked_tails[marks] = tuple(values)
-        return tail
+            tail = self.marked_tails[marks] = self._with(self.row_tail, marks)
+        return self._with(tail, kept) if kept else tail
+
+    @staticmethod
+    def _with(tail: tuple, values: tuple[tuple[str, object], ...]) -> tuple:
+        columns = list(tail)
+        for name, value in values:
+            columns[STAGED.index(name) - len(WRITTEN)] = value
+        return tuple(columns)
 
     def _drop_unchanged(self, updates: list[dict], refreshed: list[tuple[str, int]]) -> None:
         """Count as unchanged the updates that would write what is stored; keep their digests."""
@@ -535,8 +557,10 @@ class ImportWriter:
         self.report.orphans = outcome.orphans
         self.report.outcome = outcome.outcome
         self.report.threads_touched = outcome.threads
+        self.report.unchecked = self.stage.unchecked()
         self.progress.phase(f"writing {self.stage.staged:,} comments")
         written = self.stage.publish()
+        store.insert_revisions(self.conn, self.revisions)
         if written >= 5000:
             # Let PostgreSQL's planner see the table grow before readers query it.
             refresh_statistics(self.conn, comments)

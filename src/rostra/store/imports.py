@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Connection, bindparam, select
 
-from rostra.domain.policy import MARKS
-from rostra.store.schema import comments, threads
+from rostra.domain.policy import CARRIED_FLAGS
+from rostra.store.schema import comment_revisions, comments, threads
 
 # The source digest of a comment its author erased: no import may write it again.
 ERASED_DIGEST = "erased"
@@ -34,13 +34,14 @@ _UPDATE_FROM_SOURCE = (
     .values({name: bindparam(f"_{name}") for name in _SOURCE_FIELDS})
 )
 
-# Moderators' marks: only sources that know of them (Rostra's own export, Remark42
-# pins) say them, so each is written only where the source states it.
+# Moderators' marks and the verified badge: only sources that know of them
+# (Rostra's own export, Remark42 pins) say them, so each is written only where
+# the source states it.
 _MARK_FROM_SOURCE = {
     name: comments.update()
     .where(comments.c.id == bindparam("_id"))
     .values({name: bindparam("_on")})
-    for name in MARKS
+    for name in CARRIED_FLAGS
 }
 
 
@@ -86,16 +87,18 @@ def same_as_stored(conn: Connection, rows: list[dict]) -> set[int]:
     what it would write.
     """
     wanted = {row["id"]: tuple(_comparable(row[name]) for name in _COMPARED) for row in rows}
-    marks = {row["id"]: {name: row[name] for name in MARKS if name in row} for row in rows}
+    marks = {row["id"]: {name: row[name] for name in CARRIED_FLAGS if name in row} for row in rows}
     same: set[int] = set()
     ids = list(wanted)
-    columns = [comments.c[name] for name in (*MARKS, *_COMPARED)]
+    columns = [comments.c[name] for name in (*CARRIED_FLAGS, *_COMPARED)]
     for start in range(0, len(ids), 500):
         query = select(comments.c.id, *columns).where(comments.c.id.in_(ids[start : start + 500]))
         for comment_id, *stored in conn.execute(query):
-            stored_marks = dict(zip(MARKS, map(bool, stored[: len(MARKS)]), strict=True))
+            stored_marks = dict(
+                zip(CARRIED_FLAGS, map(bool, stored[: len(CARRIED_FLAGS)]), strict=True)
+            )
             same_marks = all(stored_marks[name] == on for name, on in marks[comment_id].items())
-            rest = tuple(map(_comparable, stored[len(MARKS) :]))
+            rest = tuple(map(_comparable, stored[len(CARRIED_FLAGS) :]))
             if same_marks and rest == wanted[comment_id]:
                 same.add(comment_id)
     return same
@@ -112,6 +115,26 @@ def update_from_source(conn: Connection, rows: list[dict]) -> None:
             marked = [{"_id": row["id"], "_on": row[name]} for row in rows if name in row]
             if marked:
                 conn.execute(statement, marked)
+
+
+def insert_revisions(conn: Connection, revisions: list[tuple[int, str, str, datetime]]) -> None:
+    """Earlier versions, (comment id, Markdown, HTML, replaced at), of comments an import wrote.
+
+    Those of a comment it did not keep (a later duplicate in the file) are left out.
+    """
+    ids = sorted({comment_id for comment_id, *_ in revisions})
+    kept: set[int] = set()
+    for start in range(0, len(ids), 500):
+        query = select(comments.c.id).where(comments.c.id.in_(ids[start : start + 500]))
+        kept.update(conn.execute(query).scalars())
+    rows = [
+        {"comment_id": comment_id, "body_source": source, "body_html": html,
+         "edited_by": None, "created_at": replaced_at}
+        for comment_id, source, html, replaced_at in revisions
+        if comment_id in kept
+    ]  # fmt: skip
+    if rows:
+        conn.execute(comment_revisions.insert(), rows)
 
 
 def _default(column) -> object:

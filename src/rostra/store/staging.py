@@ -297,6 +297,16 @@ class ImportStage:
         first, last = rows[0][1], rows[-1][1]
         self.counters.append((*counts, last, first, first, thread_id))
 
+    def unchecked(self) -> int:
+        """Staged comments readers will see that no moderation checker has read.
+
+        Those from another Rostra server's export may carry the verdict its
+        checkers gave; every other source's come unread.
+        """
+        return self.conn.exec_driver_sql(
+            "SELECT count(*) FROM import_rows WHERE status = 'published' AND moderation IS NULL"
+        ).scalar_one()
+
     def publish(self) -> int:
         """Move the staged comments into `comments`, fix stored ones, update the counters."""
         derived = ", ".join(DERIVED)
