@@ -182,7 +182,8 @@ def thread() -> None:
 def thread_policy(site_name, thread_name, policy, reason, database_url, config_file) -> None:
     """Close THREAD (its key or page URL), hold its comments, or give it back to the site.
 
-    POLICY: closed (no new comments), none, first_time, anonymous or all (what
+    POLICY: closed (no new comments), open (open however old, where the site
+    closes threads after some days), none, first_time, anonymous or all (what
     waits for review), or site (the site's own policy). A thread with no
     comment yet is created, so a story can be closed before it is published.
     """

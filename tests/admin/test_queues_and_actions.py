@@ -1,6 +1,7 @@
 """The queues and the moderators' actions, checked where readers and moderators see them."""
 
 import re
+from datetime import UTC, datetime, timedelta
 
 from admin_support import Session, csrf_of, hold, log_in
 from sqlalchemy import select
@@ -8,7 +9,14 @@ from sqlalchemy import select
 from helpers import AUTHOR, post, reader
 from rostra.admin.accounts import create_user
 from rostra.service.sites import create_site
-from rostra.store.schema import audit_log, comment_revisions, comments, sanctions, threads
+from rostra.store.schema import (
+    audit_log,
+    comment_revisions,
+    comments,
+    sanctions,
+    sites,
+    threads,
+)
 
 
 def public(api, key="article-1") -> list[dict]:
@@ -470,6 +478,50 @@ def test_a_closed_thread_takes_no_comments_and_readers_are_told(ctx, api, db, as
     page = api.get("/api/v1/threads", params={"site": "news", "key": "article-1"}).json()
     assert page["thread"]["closed"] is False
     assert _reader_posts(api, "Reopened", agent="reader-5")["status"] == "published"
+
+
+def _close_threads_after(db, days):
+    with db.write() as conn:
+        settings = conn.execute(select(sites.c.settings).where(sites.c.name == "news")).scalar_one()
+        moderation = {**settings.get("moderation", {}), "close_after_days": days}
+        changed = {**settings, "moderation": moderation}
+        conn.execute(sites.update().where(sites.c.name == "news").values(settings=changed))
+
+
+def _opened_days_ago(db, days, key="article-1"):
+    """Age a thread as time would: nothing readers see is written."""
+    opened = datetime.now(UTC) - timedelta(days=days)
+    with db.write() as conn:
+        conn.execute(threads.update().where(threads.c.key == key).values(created_at=opened))
+
+
+def test_threads_close_at_the_sites_age_and_a_running_story_is_kept_open(ctx, api, db, as_admin):
+    _close_threads_after(db, 7)
+    first = _reader_posts(api, "Day one")["comment"]["id"]
+    where = {"site": "news", "key": "article-1"}
+    fresh = api.get("/api/v1/threads", params=where)
+    assert fresh.json()["thread"]["closed"] is False
+    _opened_days_ago(db, 8)
+    # The reader's copy and the server's cached page both said open: neither is current.
+    aged = api.get(
+        "/api/v1/threads", params=where, headers={"If-None-Match": fresh.headers["etag"]}
+    )
+    assert aged.status_code == 200 and aged.json()["thread"]["closed"] is True
+    for refused in (
+        _reader_sends(api, "Day eight", agent="reader-2"),
+        _reader_sends(api, "A late reply", agent="reader-3", parent=first),
+    ):
+        assert refused.status_code == 403 and refused.json()["error"] == "thread_closed"
+    assert _reader_posts(api, "Today's story", key="article-2", agent="reader-4")["status"]
+    assert "Closed by age" in as_admin.get(f"/admin/comments/{first}").text
+
+    kept = as_admin.post(
+        f"/admin/threads/{_thread_id(db)}/policy", {"policy": "open"}, as_json=True
+    )
+    assert kept.status_code == 200, kept.text
+    assert api.get("/api/v1/threads", params=where).json()["thread"]["closed"] is False
+    assert _reader_posts(api, "Still running", agent="reader-5")["status"] == "published"
+    assert "Kept open however old" in as_admin.get(f"/admin/comments/{first}").text
 
 
 def _cli(database_url, *args):

@@ -121,7 +121,7 @@ VALID_SETTINGS = {
     "suspect_words": "", "max_links": "1", "blocked_domains": "bad.example", "min_seconds_to_post": "3",
     "posts_per_minute": "5", "duplicate_window_minutes": "10", "raid_authors": "4",
     "hold_threshold": "0.4", "reject_threshold": "0.9", "think_again_threshold": "0.5",
-    "report_threshold": "2.5", "toxicity_model": "on",
+    "report_threshold": "2.5", "toxicity_model": "on", "close_after_days": "14",
     "origins": "https://news.example\nhttps://WWW.News.example/",
 }  # fmt: skip
 
@@ -138,6 +138,7 @@ def test_settings_are_saved_validated_and_audited(db, as_admin, site):
     stored = ModerationSettings.of_site(row.settings)
     assert stored.banned_words == ("scam", "spam") and stored.report_threshold == 2.5
     assert stored.premoderation == "first_time" and stored.think_again is False
+    assert stored.close_after_days == 14
     assert row.origins == ["https://news.example", "https://www.news.example"]
     assert row.settings["max_body_chars"] == 10_000  # other site rules are kept
     assert logged.action == "settings" and logged.details["changed"]["max_links"] == [3, 1]

@@ -12,7 +12,6 @@ from click.testing import CliRunner
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from conftest import RELAXED, SITE_ORIGIN
 from helpers import post
 from rostra.admin import actions
 from rostra.admin.accounts import Moderator, Role, create_user
@@ -625,8 +624,10 @@ def test_a_newer_export_carries_featuring_and_an_older_one_leaves_it(
 
 
 def test_a_move_keeps_verdicts_badges_and_a_moderators_edits(ctx, database_url, tmp_path):
-    listing = ModerationSettings(**RELAXED.model_dump() | {"suspect_words": ["skyscanner"]})
-    create_site(ctx.db, "news", [SITE_ORIGIN], moderation=listing)
+    listing = ModerationSettings(
+        min_seconds_to_post=0, toxicity_model=False, suspect_words=["skyscanner"]
+    )
+    create_site(ctx.db, "news", ["https://news.example"], moderation=listing)
     held = post(
         ctx.db, ctx.hasher, "Cheap flights with skyscanner today", pipeline=ctx.pipeline
     ).comment

@@ -8,6 +8,7 @@ from sqlalchemy import Connection
 
 from rostra.admin.accounts import Moderator
 from rostra.admin.highlight import highlight
+from rostra.domain.policy import is_closed
 from rostra.errors import Forbidden, InvalidInput, NotFound
 from rostra.moderation.settings import ModerationSettings
 from rostra.store import audit
@@ -76,6 +77,8 @@ class Detail:
     history: list[tuple[AuditRow, str]]
     thread_policy: str  # the thread's own pre-moderation, "" where the site's applies
     site_policy: str
+    closed: bool  # closed to new comments, by its policy or by its age
+    close_after_days: int  # the site's closing age (0: never)
 
 
 def visible_sites(conn: Connection, actor: Moderator) -> list[SiteRow]:
@@ -170,6 +173,7 @@ def detail(db: Database, actor: Moderator, comment_id: int) -> Detail:
         names = user_store.usernames(conn, {entry.actor_id for entry in history if entry.actor_id})
         thread = thread_store.thread_by_id(conn, row.thread_id)
         site = site_store.site_by_id(conn, row.site_id)
+        settings = ModerationSettings.of_site(site.settings)
         return Detail(
             item=item,
             revisions=revision_store.revisions_of(conn, comment_id),
@@ -177,7 +181,9 @@ def detail(db: Database, actor: Moderator, comment_id: int) -> Detail:
             recent=[other for other in recent if other.id != comment_id],
             history=[(entry, names.get(entry.actor_id, "system")) for entry in history],
             thread_policy=thread.policy or "",
-            site_policy=ModerationSettings.of_site(site.settings).premoderation,
+            site_policy=settings.premoderation,
+            closed=is_closed(thread.policy, thread.created_at, settings.close_after_days, now),
+            close_after_days=settings.close_after_days,
         )
 
 

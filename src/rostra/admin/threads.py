@@ -12,7 +12,7 @@ from sqlalchemy import Connection
 
 from rostra.admin.accounts import Moderator
 from rostra.admin.actions import Outcome, clean_reason
-from rostra.domain.policy import THREAD_CLOSED, THREAD_POLICIES
+from rostra.domain.policy import THREAD_CLOSED, THREAD_OPEN, THREAD_POLICIES
 from rostra.errors import Forbidden, InvalidInput, NotFound
 from rostra.moderation.settings import Premoderation
 from rostra.service.threads import canonical_url, named_thread, names_a_page, thread_key
@@ -31,6 +31,7 @@ POLICY_LABELS = {
     Premoderation.ANONYMOUS: "hold anonymous comments",
     Premoderation.ALL: "hold every comment",
     THREAD_CLOSED: "closed: no new comments",
+    THREAD_OPEN: "open however old, under the site's pre-moderation",
 }
 
 
@@ -102,7 +103,7 @@ def _apply(
     if current == wanted:
         return False
     moderation_store.set_thread_policy(conn, thread_id, wanted)
-    if THREAD_CLOSED in (current, wanted):
+    if {current, wanted} & {THREAD_CLOSED, THREAD_OPEN}:
         thread_store.record_change(conn, thread_id)  # readers' pages show the form or not
     audit.record(
         conn, site_id=site_id, actor_id=actor_id, action="thread_policy", target_type="thread",

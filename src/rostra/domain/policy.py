@@ -33,8 +33,35 @@ class Premoderation(StrEnum):
 
 # A thread's own policy may also close it: no new comments, the rest stays.
 THREAD_CLOSED = "closed"
-# What one thread's own policy may be: a pre-moderation level, or closed.
-THREAD_POLICIES = (*(str(level) for level in Premoderation), THREAD_CLOSED)
+# Or keep it open past the age at which the site closes threads, under the
+# site's pre-moderation (a running story).
+THREAD_OPEN = "open"
+# What one thread's own policy may be: a pre-moderation level, closed or open.
+THREAD_POLICIES = (*(str(level) for level in Premoderation), THREAD_CLOSED, THREAD_OPEN)
+
+
+def thread_premoderation(thread_policy: str | None, site_level: str) -> Premoderation:
+    """What waits for review on a thread: its own level where it has one, else the site's."""
+    if thread_policy is None or thread_policy in (THREAD_CLOSED, THREAD_OPEN):
+        return Premoderation(site_level)
+    return Premoderation(thread_policy)
+
+
+def is_closed(
+    thread_policy: str | None, opened_at: datetime | None, close_after_days: int, now: datetime
+) -> bool:
+    """Whether a thread takes no new comments or replies.
+
+    Closed by its moderators, or older than the site keeps threads open
+    (`close_after_days`, 0 for never), counted from when the thread opened:
+    its first comment, or the day Rostra first knew of it.
+    """
+    if thread_policy == THREAD_CLOSED:
+        return True
+    if thread_policy == THREAD_OPEN or close_after_days <= 0 or opened_at is None:
+        return False
+    return now - opened_at >= timedelta(days=close_after_days)
+
 
 # A parent may take replies while readers can see it: published, or a
 # tombstone that still holds replies.

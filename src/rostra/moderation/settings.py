@@ -30,6 +30,9 @@ class ModerationSettings(BaseModel):
     think_again_threshold: float = Field(DEFAULT_HOLD_THRESHOLD, ge=0.0, le=1.0)
     report_threshold: float = Field(3.0, ge=1.0, le=1000.0)
     toxicity_model: bool = True
+    close_after_days: int = Field(
+        0, ge=0, le=3650, description="Days after its first comment that a thread closes (0: never)"
+    )
 
     @field_validator("banned_words", "suspect_words", "blocked_domains", mode="before")
     @classmethod

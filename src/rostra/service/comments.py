@@ -9,7 +9,7 @@ from sqlalchemy import Connection
 
 from rostra.domain import policy, text
 from rostra.domain.markdown import render_markdown
-from rostra.domain.policy import THREAD_CLOSED, SiteRules, Status
+from rostra.domain.policy import SiteRules, Status, is_closed
 from rostra.domain.ranking import wilson_lower_bound
 from rostra.errors import Conflict, Forbidden, InvalidInput, NotFound, Refused, TooLarge
 from rostra.identity.readers import check_name_free
@@ -140,7 +140,7 @@ def create_comment(
         if reader is None:
             check_name_free(conn, site.id, submission.author_name)
         thread = thread_store.ensure_thread(conn, site.id, key, title, url, now)
-        _check_open(thread.policy)
+        _check_open(thread.policy, thread.created_at, submission.settings, now)
         parent = _parent(conn, thread.id, new.parent_id)
         values.update(thread_id=thread.id, **_lineage(parent))
         comment_id = comment_store.insert_comment(conn, values)
@@ -210,15 +210,20 @@ def _review_history(
 ) -> tuple[Submission, History | None]:
     if pipeline is None:
         return submission, None
-    thread_id, thread_policy = moderation_store.thread_policy(conn, submission.site_id, key)
-    _check_open(thread_policy)
+    thread_id, thread_policy, opened_at = moderation_store.thread_policy(
+        conn, submission.site_id, key
+    )
+    _check_open(thread_policy, opened_at, submission.settings, submission.now)
     submission = replace(submission, thread_id=thread_id, thread_policy=thread_policy)
     with _refusals_as_errors():
         return submission, pipeline.review_history(conn, submission)
 
 
-def _check_open(thread_policy: str | None) -> None:
-    if thread_policy == THREAD_CLOSED:
+def _check_open(
+    thread_policy: str | None, opened_at: datetime | None, settings: ModerationSettings,
+    now: datetime,
+) -> None:  # fmt: skip
+    if is_closed(thread_policy, opened_at, settings.close_after_days, now):
         raise Forbidden("thread_closed", "Comments on this story are closed.")
 
 

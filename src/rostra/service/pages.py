@@ -4,7 +4,7 @@ import hashlib
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from threading import Lock
 
 import orjson
@@ -19,7 +19,7 @@ from rostra.domain.cursors import (
     encode_replies,
     encode_top_level,
 )
-from rostra.domain.policy import THREAD_CLOSED
+from rostra.domain.policy import is_closed
 from rostra.domain.tree import CommentNode, attach_replies
 from rostra.errors import InvalidInput, NotFound
 from rostra.service.threads import thread_key
@@ -151,7 +151,7 @@ def record_json(record) -> dict:
     return node_json(node)
 
 
-def thread_json(thread: ThreadRow | None, key: str) -> dict:
+def thread_json(thread: ThreadRow | None, key: str, closed: bool = False) -> dict:
     if thread is None:
         return {
             "id": None, "key": key, "title": None, "url": None, "count": 0, "top_level": 0,
@@ -164,7 +164,7 @@ def thread_json(thread: ThreadRow | None, key: str) -> dict:
         "url": thread.url,
         "count": thread.comment_count,
         "top_level": thread.root_count,
-        "closed": thread.policy == THREAD_CLOSED,
+        "closed": closed,
     }
 
 
@@ -194,8 +194,8 @@ class PageCache:
                 self._entries.popitem(last=False)
 
 
-def _etag(thread_id: int | None, version: int | None, request: PageRequest) -> str:
-    state = f"t{thread_id}v{version}" if thread_id is not None else "empty"
+def _etag(thread_id: int | None, version: int | None, closed: bool, request: PageRequest) -> str:
+    state = f"t{thread_id}v{version}{'c' if closed else ''}" if thread_id is not None else "empty"
     params = (
         f"{request.sort}.{request.limit}.{request.replies}.{request.depth}.{request.cursor or ''}"
     )
@@ -232,7 +232,8 @@ def check_current(
         raise NotFound("unknown_site", f"There is no site named {request.site!r}.")
     if after is not None and (after.thread_id != probe.thread_id or after.sort != request.sort):
         raise InvalidInput("invalid_cursor", "The cursor belongs to another thread or order.")
-    etag = _etag(probe.thread_id, probe.version, request)
+    closed = is_closed(probe.policy, probe.created_at, probe.close_after_days, datetime.now(UTC))
+    etag = _etag(probe.thread_id, probe.version, closed, request)
     if if_none_match is not None and etag in if_none_match:
         return NotModified(etag, probe.site_origins, key)
     body = cache.get((etag, key))
@@ -248,10 +249,14 @@ def build_page(db: Database, cache: PageCache, miss: PageMiss) -> RenderedPage:
         if found is None:
             raise NotFound("unknown_site", f"There is no site named {miss.request.site!r}.")
         thread = found.thread
-        etag = _etag(
-            thread.id if thread else None, thread.version if thread else None, miss.request
+        closed = thread is not None and is_closed(
+            thread.policy, thread.created_at, found.close_after_days, datetime.now(UTC)
         )
-        body = orjson.dumps(_build_page(conn, thread, miss.key, miss.request, miss.after))
+        etag = _etag(
+            thread.id if thread else None, thread.version if thread else None, closed, miss.request
+        )
+        page = _build_page(conn, thread, miss.key, miss.request, miss.after, closed)
+        body = orjson.dumps(page)
     cache.put((etag, miss.key), body)
     return RenderedPage(etag, body, found.site_origins, miss.key)
 
@@ -272,9 +277,11 @@ def _top_level_cursor(request: PageRequest) -> TopLevelCursor | None:
         raise InvalidInput("invalid_cursor", str(exc)) from None
 
 
-def _build_page(conn, thread: ThreadRow | None, key: str, request: PageRequest, after) -> dict:
+def _build_page(
+    conn, thread: ThreadRow | None, key: str, request: PageRequest, after, closed: bool
+) -> dict:
     page = {
-        "thread": thread_json(thread, key),
+        "thread": thread_json(thread, key, closed),
         "sort": request.sort,
         "comments": [],
         "more": 0,

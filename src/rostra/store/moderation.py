@@ -41,7 +41,7 @@ _RECENT_TEXTS = (
 _AUTHORS_WITH_FINGERPRINT = select(func.count(func.distinct(comments.c.author_key))).where(
     _SITE, comments.c.fingerprint == bindparam("fingerprint"), _SINCE
 )
-_THREAD_POLICY = select(threads.c.id, threads.c.policy).where(
+_THREAD_POLICY = select(threads.c.id, threads.c.policy, threads.c.created_at).where(
     threads.c.site_id == bindparam("site"), threads.c.key == bindparam("key")
 )
 
@@ -87,6 +87,9 @@ def set_thread_policy(conn: Connection, thread_id: int, policy: str | None) -> N
     conn.execute(threads.update().where(threads.c.id == thread_id).values(policy=policy))
 
 
-def thread_policy(conn: Connection, site_id: int, key: str) -> tuple[int | None, str | None]:
+def thread_policy(
+    conn: Connection, site_id: int, key: str
+) -> tuple[int | None, str | None, datetime | None]:
+    """The thread's id, own policy and when it opened; Nones where it has no comment yet."""
     row = conn.execute(_THREAD_POLICY, {"site": site_id, "key": key}).first()
-    return (row.id, row.policy) if row else (None, None)
+    return (row.id, row.policy, row.created_at) if row else (None, None, None)

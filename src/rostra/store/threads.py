@@ -3,7 +3,7 @@
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import Connection, bindparam, func, select
 
@@ -53,6 +53,7 @@ class SiteAndThread:
     site_id: int
     site_origins: list[str]
     thread: ThreadRow | None
+    close_after_days: int  # the site's: threads older than this close (0: never)
 
 
 @dataclass(frozen=True)
@@ -62,12 +63,21 @@ class ThreadProbe:
     site_origins: list[str]
     thread_id: int | None
     version: int | None
+    # Whether the thread is closed can change with no write (it grew too old).
+    policy: str | None = None
+    created_at: datetime | None = None
+    close_after_days: int = 0
 
 
-_PROBE_SQL = (
-    "SELECT s.origins, t.id, t.version FROM sites s"
+_CLOSING_AGE = {
+    "postgresql": "s.settings -> 'moderation' ->> 'close_after_days'",
+    "sqlite": "json_extract(s.settings, '$.moderation.close_after_days')",
+}
+_PROBE_SQL = {
+    dialect: f"SELECT s.origins, t.id, t.version, t.policy, t.created_at, {age} FROM sites s"
     " LEFT JOIN threads t ON t.site_id = s.id AND t.key = ? WHERE s.name = ?"
-)
+    for dialect, age in _CLOSING_AGE.items()
+}
 
 
 def _origins(value) -> list[str]:
@@ -75,11 +85,31 @@ def _origins(value) -> list[str]:
     return value if isinstance(value, list) else json.loads(value)
 
 
+def _days(value) -> int:
+    """The site's closing age as stored (validated when saved; absent before it existed)."""
+    try:
+        return max(0, int(value or 0))
+    except (TypeError, ValueError):
+        return 0
+
+
+def _stored_time(value) -> datetime | None:
+    # The raw SQLite driver hands over the stored text, in UTC without a zone.
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if value is not None and value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value
+
+
 def probe_thread(db: Database, site_name: str, key: str) -> ThreadProbe | None:
-    row = db.fetch_one(_PROBE_SQL, (key, site_name))
+    row = db.fetch_one(_PROBE_SQL[db.dialect], (key, site_name))
     if row is None:
         return None
-    return ThreadProbe(_origins(row[0]), row[1], row[2])
+    origins, thread_id, version, policy, created_at, days = row
+    return ThreadProbe(
+        _origins(origins), thread_id, version, policy, _stored_time(created_at), _days(days)
+    )
 
 
 _SITE_COUNTS_SQL = {
@@ -105,7 +135,7 @@ def site_counts(
 
 def site_and_thread(conn: Connection, site_name: str, key: str) -> SiteAndThread | None:
     query = (
-        select(sites.c.id.label("sid"), sites.c.origins, *_THREAD_COLUMNS)
+        select(sites.c.id.label("sid"), sites.c.origins, sites.c.settings, *_THREAD_COLUMNS)
         .select_from(
             sites.outerjoin(threads, (threads.c.site_id == sites.c.id) & (threads.c.key == key))
         )
@@ -115,7 +145,8 @@ def site_and_thread(conn: Connection, site_name: str, key: str) -> SiteAndThread
     if row is None:
         return None
     thread = _thread(row) if row.id is not None else None
-    return SiteAndThread(row.sid, list(row.origins), thread)
+    days = _days((row.settings or {}).get("moderation", {}).get("close_after_days"))
+    return SiteAndThread(row.sid, list(row.origins), thread, days)
 
 
 def thread_by_id(conn: Connection, thread_id: int, *, for_update: bool = False) -> ThreadRow | None:

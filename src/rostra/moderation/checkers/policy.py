@@ -2,8 +2,8 @@
 
 from sqlalchemy import Connection
 
+from rostra.domain.policy import Premoderation, thread_premoderation
 from rostra.moderation.decision import Reason, Verdict
-from rostra.moderation.settings import Premoderation
 from rostra.moderation.submission import Submission
 from rostra.store import moderation as queries
 
@@ -11,9 +11,9 @@ NAME = "policy"
 
 
 def check(conn: Connection, sub: Submission) -> list[Reason]:
-    policy = Premoderation(sub.thread_policy or sub.settings.premoderation)
+    policy = thread_premoderation(sub.thread_policy, sub.settings.premoderation)
     if policy == Premoderation.ALL:
-        where = "this thread" if sub.thread_policy else "this site"
+        where = "this thread" if sub.thread_policy == Premoderation.ALL else "this site"
         return [
             Reason(
                 NAME,
