@@ -9,12 +9,12 @@ from sqlalchemy import select
 from helpers import AUTHOR, post, reader
 from rostra.admin.accounts import create_user
 from rostra.service.sites import create_site
+from rostra.store import sites as site_store
 from rostra.store.schema import (
     audit_log,
     comment_revisions,
     comments,
     sanctions,
-    sites,
     threads,
 )
 
@@ -482,10 +482,10 @@ def test_a_closed_thread_takes_no_comments_and_readers_are_told(ctx, api, db, as
 
 def _close_threads_after(db, days):
     with db.write() as conn:
-        settings = conn.execute(select(sites.c.settings).where(sites.c.name == "news")).scalar_one()
-        moderation = {**settings.get("moderation", {}), "close_after_days": days}
-        changed = {**settings, "moderation": moderation}
-        conn.execute(sites.update().where(sites.c.name == "news").values(settings=changed))
+        site = site_store.require_site(conn, "news")
+        moderation = {**site.settings.get("moderation", {}), "close_after_days": days}
+        changed = {**site.settings, "moderation": moderation}
+        site_store.update_site(conn, site.id, origins=site.origins, settings=changed)
 
 
 def _opened_days_ago(db, days, key="article-1"):

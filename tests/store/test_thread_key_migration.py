@@ -5,18 +5,21 @@ and the browser's view of the same page (`https://xn--bcher-kva.example/%D0%BD..
 were two threads: the widget never showed the imported comments.
 """
 
+import json
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import NamedTuple
 
 import orjson
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 
 from helpers import post
 from pgtools import create_postgres_database, drop_postgres_database
+from rostra.domain.policy import SiteRules
+from rostra.moderation.settings import ModerationSettings
 from rostra.service.identity import Hasher
 from rostra.service.pages import PageCache, PageRequest, thread_page
-from rostra.service.sites import create_site
 from rostra.store.database import Database, open_database
 from rostra.store.migrate import upgrade_database
 from rostra.store.schema import comments, threads
@@ -56,12 +59,31 @@ def old_site(old_database) -> Iterator[OldSite]:
     """The site "news" in a database at revision 0005."""
     db = open_database(old_database)
     try:
-        create_site(db, "news", ["https://news.example"])
+        _insert_old_site(db)
         with db.read() as conn:
             hasher = Hasher(bytes.fromhex(read_secret(conn, "hash_salt")))
         yield OldSite(old_database, db, hasher)
     finally:
         db.dispose()
+
+
+def _insert_old_site(db) -> None:
+    """The site as revision 0005 stores it: the code's schema has columns added since."""
+    settings = {**vars(SiteRules()), "moderation": ModerationSettings().model_dump(mode="json")}
+    values = {
+        "name": "news",
+        "origins": json.dumps(["https://news.example"]),
+        "settings": json.dumps(settings),
+        "at": datetime.now(UTC).replace(tzinfo=None).isoformat(sep=" "),
+    }
+    with db.write() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO sites (name, origins, settings, created_at) "
+                "VALUES (:name, :origins, :settings, :at)"
+            ),
+            values,
+        )
 
 
 def _respell(db, thread_id: int, old_key: str) -> None:

@@ -75,6 +75,8 @@ sites = Table(
     Column("origins", JSON, nullable=False),
     Column("settings", JSON, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
+    # A copy of settings' moderation.close_after_days, which every page view reads.
+    Column("close_after_days", Integer, nullable=False, default=0, server_default="0"),
 )
 
 threads = Table(

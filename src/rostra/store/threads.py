@@ -69,28 +69,15 @@ class ThreadProbe:
     close_after_days: int = 0
 
 
-_CLOSING_AGE = {
-    "postgresql": "s.settings -> 'moderation' ->> 'close_after_days'",
-    "sqlite": "json_extract(s.settings, '$.moderation.close_after_days')",
-}
-_PROBE_SQL = {
-    dialect: f"SELECT s.origins, t.id, t.version, t.policy, t.created_at, {age} FROM sites s"
+_PROBE_SQL = (
+    "SELECT s.origins, t.id, t.version, t.policy, t.created_at, s.close_after_days FROM sites s"
     " LEFT JOIN threads t ON t.site_id = s.id AND t.key = ? WHERE s.name = ?"
-    for dialect, age in _CLOSING_AGE.items()
-}
+)
 
 
 def _origins(value) -> list[str]:
     # PostgreSQL's driver decodes JSON columns; SQLite's hands over the text.
     return value if isinstance(value, list) else json.loads(value)
-
-
-def _days(value) -> int:
-    """The site's closing age as stored (validated when saved; absent before it existed)."""
-    try:
-        return max(0, int(value or 0))
-    except (TypeError, ValueError):
-        return 0
 
 
 def _stored_time(value) -> datetime | None:
@@ -103,12 +90,12 @@ def _stored_time(value) -> datetime | None:
 
 
 def probe_thread(db: Database, site_name: str, key: str) -> ThreadProbe | None:
-    row = db.fetch_one(_PROBE_SQL[db.dialect], (key, site_name))
+    row = db.fetch_one(_PROBE_SQL, (key, site_name))
     if row is None:
         return None
     origins, thread_id, version, policy, created_at, days = row
     return ThreadProbe(
-        _origins(origins), thread_id, version, policy, _stored_time(created_at), _days(days)
+        _origins(origins), thread_id, version, policy, _stored_time(created_at), days
     )
 
 
@@ -135,7 +122,7 @@ def site_counts(
 
 def site_and_thread(conn: Connection, site_name: str, key: str) -> SiteAndThread | None:
     query = (
-        select(sites.c.id.label("sid"), sites.c.origins, sites.c.settings, *_THREAD_COLUMNS)
+        select(sites.c.id.label("sid"), sites.c.origins, sites.c.close_after_days, *_THREAD_COLUMNS)
         .select_from(
             sites.outerjoin(threads, (threads.c.site_id == sites.c.id) & (threads.c.key == key))
         )
@@ -145,8 +132,7 @@ def site_and_thread(conn: Connection, site_name: str, key: str) -> SiteAndThread
     if row is None:
         return None
     thread = _thread(row) if row.id is not None else None
-    days = _days((row.settings or {}).get("moderation", {}).get("close_after_days"))
-    return SiteAndThread(row.sid, list(row.origins), thread, days)
+    return SiteAndThread(row.sid, list(row.origins), thread, row.close_after_days)
 
 
 def thread_by_id(conn: Connection, thread_id: int, *, for_update: bool = False) -> ThreadRow | None:
