@@ -463,11 +463,9 @@ class ImportWriter:
                     (comment_id, site_id, entry.thread_id, *person(item), *body, *item.rest)
                     + (entry.digest, *tail)
                 )
-                for source, replaced_at in item.history:
-                    source = source.replace("\r\n", "\n").strip()
-                    self.revisions.append(
-                        (comment_id, source, render_markdown(source), replaced_at)
-                    )
+                for earlier, replaced_at in item.history:
+                    pair = body_pair(earlier, BodyFormat.MARKDOWN)
+                    self.revisions.append((comment_id, *pair, replaced_at))
                 continue
             values = dict(
                 zip(
