@@ -3,7 +3,7 @@
 import json
 import sqlite3
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -24,6 +24,7 @@ from rostra.moderation.settings import ModerationSettings
 from rostra.service import comments as svc
 from rostra.service.comments import Client
 from rostra.service.sites import create_site
+from rostra.store import sites as site_store
 from rostra.store.schema import comment_revisions, comments, threads
 from rostra.store.tree import rebuild_thread
 
@@ -1050,6 +1051,41 @@ def test_a_closed_thread_stays_closed_through_imports_and_exports(
         conn.execute(threads.update().values(policy=None))
     imported(ctx.db, "disqus", closed_file)
     assert thread_rows(ctx.db)["article-1"].policy is None
+
+
+def _close_threads_after(db, days):
+    with db.write() as conn:
+        site = site_store.require_site(conn, "news")
+        moderation = {**site.settings.get("moderation", {}), "close_after_days": days}
+        changed = {**site.settings, "moderation": moderation}
+        site_store.update_site(conn, site.id, origins=site.origins, settings=changed)
+
+
+def test_a_thread_closed_by_age_leaves_in_the_disqus_export_closed(
+    ctx, site, database_url, tmp_path
+):
+    imported(ctx.db, "disqus.xml")
+    now = datetime.now(UTC)
+    with ctx.db.write() as conn:
+        conn.execute(threads.update().values(created_at=now - timedelta(days=2)))
+        old = threads.update().where(threads.c.key == "article-1")
+        conn.execute(old.values(created_at=now - timedelta(days=40)))
+    _close_threads_after(ctx.db, 30)
+    xml = tmp_path / "export.xml"
+    _export(database_url, "disqus", xml)
+    closed = {
+        thread.findtext("{http://disqus.com}id"): thread.findtext("{http://disqus.com}isClosed")
+        for thread in ElementTree.parse(xml).getroot().findall("{http://disqus.com}thread")
+    }
+    assert closed["article-1"] == "true"
+    assert {value for key, value in closed.items() if key != "article-1"} == {"false"}
+    # Read where threads never close by age, the story that had aged out stays closed.
+    empty_site(ctx.db)
+    _close_threads_after(ctx.db, 0)
+    imported(ctx.db, "disqus", xml)
+    policies = {key: row.policy for key, row in thread_rows(ctx.db).items()}
+    assert policies.pop("article-1") == "closed"
+    assert set(policies.values()) == {None}
 
 
 def test_a_read_only_remark42_page_comes_in_closed(db, site, tmp_path):

@@ -16,8 +16,8 @@ from xml.sax.saxutils import escape, quoteattr
 
 from sqlalchemy import Connection
 
-from rostra.domain.policy import THREAD_CLOSED
-from rostra.exporters.rows import site_threads, thread_comments
+from rostra.domain.policy import is_closed
+from rostra.exporters.rows import closing_age, site_threads, thread_comments
 
 _HEADER = (
     '<?xml version="1.0" encoding="utf-8"?>\n'
@@ -47,7 +47,11 @@ def _text(value: str | None) -> str:
 def export(conn: Connection, site_id: int, site_name: str, out: BinaryIO) -> int:
     write = lambda text: out.write(text.encode())  # noqa: E731
     write(_HEADER)
+    # Closed by hand or by age: Disqus knows only closed, and a thread that has
+    # aged out here must not reopen where the file is read.
+    age, now = closing_age(conn, site_id), datetime.now(UTC)
     for thread in site_threads(conn, site_id):
+        closed = is_closed(thread.policy, thread.created_at, age, now)
         write(
             f"  <thread dsq:id={quoteattr(str(thread.id))}>\n"
             f"    <id>{_text(thread.key)}</id>\n"
@@ -55,7 +59,7 @@ def export(conn: Connection, site_id: int, site_name: str, out: BinaryIO) -> int
             f"    <link>{_text(thread.url)}</link>\n"
             f"    <title>{_text(thread.title or thread.url or thread.key)}</title>\n"
             f"    <createdAt>{_time(thread.created_at)}</createdAt>\n"
-            f"    <isClosed>{_bool(thread.policy == THREAD_CLOSED)}</isClosed>\n"
+            f"    <isClosed>{_bool(closed)}</isClosed>\n"
             f"    <isDeleted>false</isDeleted>\n"
             f"  </thread>\n"
         )

@@ -4,9 +4,15 @@ from collections.abc import Iterator
 
 from sqlalchemy import Connection, select
 
-from rostra.store.schema import comment_revisions, comments, threads
+from rostra.store.schema import comment_revisions, comments, sites, threads
 
 _BATCH = 2000
+
+
+def closing_age(conn: Connection, site_id: int) -> int:
+    """The site's `close_after_days` (0: threads never close by age)."""
+    query = select(sites.c.close_after_days).where(sites.c.id == site_id)
+    return int(conn.execute(query).scalar_one_or_none() or 0)
 
 
 def site_threads(conn: Connection, site_id: int) -> Iterator:
