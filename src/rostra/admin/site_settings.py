@@ -54,8 +54,17 @@ def load_form(db: Database, actor: Moderator, name: str) -> SettingsForm:
     return SettingsForm(site, _as_form(settings), "\n".join(site.origins))
 
 
-def _parse(form: dict[str, str]) -> tuple[dict, dict[str, str]]:
-    raw: dict = {name: form.get(name, "") for name in ModerationSettings.model_fields}
+def _parse(form: dict[str, str], stored: dict) -> tuple[dict, dict[str, str]]:
+    """The settings the form asks for, and errors by field.
+
+    A field the form does not carry (a page opened before an upgrade added
+    it) keeps its stored value rather than failing as blank; a checkbox
+    left out is off, as HTML sends it.
+    """
+    raw: dict = {
+        name: form[name] if name in form else stored[name]
+        for name in ModerationSettings.model_fields
+    }
     for name in BOOL_FIELDS:
         raw[name] = form.get(name) in ("on", "true", "1")
     errors: dict[str, str] = {}
@@ -86,12 +95,13 @@ def _origins(text: str) -> tuple[list[str], str | None]:
 def save_form(db: Database, actor: Moderator, name: str, form: dict[str, str]) -> SettingsForm:
     with db.write() as conn:
         site = _site_for(conn, actor, name)
-        values, errors = _parse(form)
+        stored = _as_form(ModerationSettings.of_site(site.settings))
+        values, errors = _parse(form, stored)
         origins, origin_error = _origins(form.get("origins", ""))
         if origin_error:
             errors["origins"] = origin_error
         if errors:
-            typed = {key: form.get(key, "") for key in values} | {
+            typed = {key: form.get(key, stored[key]) for key in values} | {
                 key: values[key] for key in BOOL_FIELDS
             }
             return SettingsForm(site, typed, form.get("origins", ""), errors)
