@@ -1025,6 +1025,20 @@ def test_a_thread_imported_by_its_unicode_link_is_the_one_the_browser_opens(ctx,
     assert {row.thread_id for row in rows(db).values()} == {reply_to_import.comment.thread_id}
 
 
+def test_an_existing_thread_gets_the_title_and_address_it_lacked_and_counts_as_seen(ctx, site):
+    # A reader commented on the story before the import: its thread has no title or URL.
+    before = post(ctx.db, ctx.hasher, "Here before the move", key="article-1")
+    report = imported(ctx.db, "disqus.xml")
+    assert (report.threads_seen, report.threads_created) == (2, 1)
+    article = thread_rows(ctx.db)["article-1"]
+    assert article.id == before.comment.thread_id
+    assert (article.title, article.url) == (
+        "Rail line reopens",
+        "https://news.example/2024/rail-line",
+    )
+    assert article.comment_count == 5  # the reader's comment and the four published imports
+
+
 def test_a_closed_thread_stays_closed_through_imports_and_exports(
     ctx, site, database_url, tmp_path
 ):

@@ -397,6 +397,7 @@ class ImportWriter:
         existing = self.queries.existing_by_ref(self.site_id, refs)
         # Refs of the batch still with the workers; `finish` finds those of earlier ones.
         waiting = self.pending.refs if self.pending is not None else set()
+        self._learn_threads(batch, waiting)
         in_batch: set[str] = set()
         work: list[_Work] = []
         skipped = self.report.skipped
@@ -408,10 +409,8 @@ class ImportWriter:
             in_batch.add(ref)
             thread_id = self.threads.get(item.thread)
             if thread_id is None:
-                if isinstance(item.identity, str):
-                    self.problem(Problem(item.position, item.identity))
-                    continue
-                thread_id = self._thread_id(item)
+                self.problem(Problem(item.position, item.identity))
+                continue
             if item.too_long:
                 self.problem(Problem(item.position, "the comment id is longer than 200 characters"))
                 continue
@@ -526,21 +525,37 @@ class ImportWriter:
             self.updated_threads.add(thread_id)
         updates[:] = kept
 
-    def _thread_id(self, item: Ready) -> int:
-        key, url, title, policy = item.identity
-        # Asked again for each source thread with this key: a later one may bring the
-        # title or URL an earlier one lacked.
-        thread_id, created = self.queries.find_or_create_thread(
-            self.site_id, key, title, url, item.times[0], policy
-        )
-        if key not in self.keys:
-            self.keys[key] = thread_id
-            self.report.threads_seen += 1
-            self.report.threads_created += int(created)
-        if created:
-            self.created.add(thread_id)
-        self.threads[item.thread] = thread_id
-        return thread_id
+    def _learn_threads(self, batch: list[Ready], waiting: set[str]) -> None:
+        """Find or create the threads of the batch's source threads not met before, at once.
+
+        Each is asked for with its first comment that is no repeat, as when
+        threads were asked for one at a time: a thread's creation time is
+        that comment's. A thread whose identity is wrong is left unknown;
+        its comments are problems.
+        """
+        first: dict[int, Ready] = {}
+        seen: set[str] = set()
+        for item in batch:
+            if item.ref in seen or item.ref in waiting:
+                continue
+            seen.add(item.ref)
+            token = item.thread
+            known = token in self.threads or token in first
+            if not known and not isinstance(item.identity, str):
+                first[token] = item
+        if not first:
+            return
+        asked = [(*item.identity, item.times[0]) for item in first.values()]
+        found = self.queries.find_or_create_threads(self.site_id, asked)
+        for (token, item), (thread_id, created) in zip(first.items(), found, strict=True):
+            key = item.identity[0]
+            if key not in self.keys:
+                self.keys[key] = thread_id
+                self.report.threads_seen += 1
+                self.report.threads_created += int(created)
+            if created:
+                self.created.add(thread_id)
+            self.threads[token] = thread_id
 
     def finish(self) -> None:
         self.flush()

@@ -257,6 +257,77 @@ class ImportQueries:
         finally:
             cursor.close()
 
+    def find_or_create_threads(
+        self, site_id: int, asked: list[tuple[str, str | None, str | None, str | None, datetime]]
+    ) -> list[tuple[int, bool]]:
+        """`find_or_create_thread` for each (key, url, title, policy, created at), in order.
+
+        On PostgreSQL in three round trips however many threads: one query
+        finds the keys that exist, one INSERT creates the rest, one UPDATE
+        fills titles and addresses they lacked. SQLite runs in this process,
+        where one statement a thread costs no more.
+        """
+        if self.sqlite:
+            return [
+                self.find_or_create_thread(site_id, key, title, url, created_at, policy)
+                for key, url, title, policy, created_at in asked
+            ]
+        known = self._threads_by_key(site_id, list({entry[0] for entry in asked}))
+        new: dict[str, tuple] = {}
+        for entry in asked:
+            if entry[0] not in known and entry[0] not in new:
+                new[entry[0]] = entry
+        created = self._insert_threads(site_id, list(new.values()))
+        # A key another writer took meanwhile is found, as the one-at-a-time query would.
+        known |= self._threads_by_key(site_id, [key for key in new if key not in created])
+        state = {key: [thread_id, None, None] for key, thread_id in created.items()} | known
+        answers: list[tuple[int, bool]] = []
+        filled: dict[int, tuple] = {}
+        for key, url, title, _, _ in asked:
+            thread_id, old_title, old_url = state[key]
+            if key in created and created.pop(key) is not None:
+                state[key] = [thread_id, title, url]
+                answers.append((thread_id, True))
+                continue
+            if (title and not old_title) or (url and not old_url):
+                state[key] = [thread_id, old_title or title, old_url or url]
+                filled[thread_id] = (old_title or title, old_url or url, thread_id)
+            answers.append((thread_id, False))
+        if filled:
+            with self.driver.cursor() as cursor:
+                cursor.executemany(
+                    "UPDATE threads SET title = %s, url = %s WHERE id = %s", list(filled.values())
+                )
+        return answers
+
+    def _threads_by_key(self, site_id: int, keys: list[str]) -> dict[str, list]:
+        if not keys:
+            return {}
+        rows = self._rows(
+            "SELECT key, id, title, url FROM threads WHERE site_id = %s AND key = ANY(%s)",
+            [site_id, keys],
+        )
+        return {key: [thread_id, title, url] for key, thread_id, title, url in rows}
+
+    def _insert_threads(self, site_id: int, entries: list[tuple]) -> dict[str, int]:
+        """Create threads for (key, url, title, policy, created at); {key: id} of those made."""
+        made: dict[str, int] = {}
+        names = ", ".join(_THREAD_DEFAULTS)
+        for start in range(0, len(entries), 500):
+            rows = []
+            for key, url, title, policy, created_at in entries[start : start + 500]:
+                values = dict(_THREAD_DEFAULTS, site_id=site_id, key=key, title=title, url=url)
+                values.update(policy=policy, created_at=created_at, version=1)
+                values.update(comment_count=0, root_count=0, root_seq=0)
+                rows.append(tuple(values.values()))
+            row_marks = "(" + ", ".join(["%s"] * len(_THREAD_DEFAULTS)) + ")"
+            sql = (
+                f"INSERT INTO threads ({names}) VALUES {', '.join([row_marks] * len(rows))} "
+                "ON CONFLICT (site_id, key) DO NOTHING RETURNING key, id"
+            )
+            made.update(self._rows(sql, [value for row in rows for value in row]))
+        return made
+
     def _time(self, value: datetime) -> object:
         return sqlite_time(value) if self.sqlite else value
 
