@@ -20,12 +20,14 @@ from rostra.cli import main as cli
 from rostra.errors import Forbidden
 from rostra.identity.privacy import Person, erase
 from rostra.importers import ImportFailure, ImportOptions, run_import
+from rostra.moderation.pipeline import Pipeline
 from rostra.moderation.settings import ModerationSettings
 from rostra.service import comments as svc
 from rostra.service.comments import Client
 from rostra.service.sites import create_site
+from rostra.store import sanctions as sanction_store
 from rostra.store import sites as site_store
-from rostra.store.schema import comment_revisions, comments, threads
+from rostra.store.schema import comment_revisions, comments, sanctions, threads
 from rostra.store.tree import rebuild_thread
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -661,6 +663,78 @@ def test_a_move_keeps_verdicts_badges_and_a_moderators_edits(ctx, database_url, 
     # Importing the file again adds no second history.
     imported(ctx.db, "rostra", out)
     assert snapshot(ctx.db) == before
+
+
+def _sanction_rows(db):
+    with db.read() as conn:
+        query = select(sanctions).order_by(sanctions.c.created_at)
+        return [(r.kind, r.email, r.author_key, r.reason, r.lifted_at) for r in conn.execute(query)]
+
+
+def test_a_move_keeps_the_sites_sanctions_and_a_ban_by_email_still_holds(
+    ctx, site, database_url, tmp_path
+):
+    imported(ctx.db, "disqus.xml")
+    now = datetime.now(UTC)
+    with ctx.db.write() as conn:
+        site_id = site_store.require_site(conn, "news").id
+        common = {"site_id": site_id, "created_by": None}
+        sanction_store.insert_sanction(
+            conn, kind="ban", email="Troll@Example.com", reason="slurs", created_at=now, **common
+        )
+        lifted = sanction_store.insert_sanction(
+            conn, kind="suspend", author_key="a:old", reason="flooding",
+            created_at=now - timedelta(days=3), expires_at=now + timedelta(days=4), **common,
+        )  # fmt: skip
+        sanction_store.insert_sanction(
+            conn, kind="warn", user_id=7, reason="an account of this server", created_at=now,
+            **common,
+        )  # fmt: skip
+    out = tmp_path / "export.jsonl"
+    _export(database_url, "rostra", out)
+    with ctx.db.write() as conn:
+        sanction_store.lift_sanction(conn, lifted, None, now)
+    newer = tmp_path / "newer.jsonl"
+    _export(database_url, "rostra", newer)
+    empty_site(ctx.db)
+    with ctx.db.write() as conn:
+        conn.execute(sanctions.delete())
+
+    report = imported(ctx.db, "rostra", out)
+    assert (report.sanctions_seen, report.sanctions_added) == (2, 2)
+    assert _sanction_rows(ctx.db) == [
+        ("suspend", None, "a:old", "flooding", None),
+        ("ban", "troll@example.com", None, "slurs", None),
+    ]  # the account-only warning stayed behind
+    pipeline = Pipeline.load(b"secret", with_model=False)
+    held = post(ctx.db, ctx.hasher, "Back again", email="troll@example.com", pipeline=pipeline)
+    assert held.comment.status == "pending"
+    with ctx.db.read() as conn:
+        query = select(comments.c.moderation).where(comments.c.id == held.comment.id)
+        decision = conn.execute(query).scalar_one()
+    assert "author_banned" in {reason["code"] for reason in decision["reasons"]}
+
+    again = imported(ctx.db, "rostra", out)
+    assert (again.sanctions_added, again.sanctions_lifted) == (0, 0)
+    later = imported(ctx.db, "rostra", newer)
+    assert (later.sanctions_added, later.sanctions_lifted) == (0, 1)
+    assert _sanction_rows(ctx.db)[0][-1] is not None  # lifted here too
+    assert len(_sanction_rows(ctx.db)) == 2
+
+
+def test_a_sanction_line_that_names_nobody_stops_the_import_at_its_line(db, site, tmp_path):
+    export = tmp_path / "bad.jsonl"
+    header = {"type": "header", "format": "rostra-export", "version": 1, "site": "news"}
+    good = {"type": "sanction", "kind": "ban", "author": {"email": "a@example.com"},
+            "reason": "spam", "created_at": "2024-03-01T08:00:00Z"}  # fmt: skip
+    bad = {**good, "author": {"email": None, "key": None}}
+    lines = [header, good, bad]
+    export.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    with pytest.raises(ImportFailure) as failed:
+        imported(db, "rostra", export)
+    assert failed.value.position == "line 3"
+    assert "names no author" in failed.value.message
+    assert _sanction_rows(db) == []
 
 
 def test_an_older_export_leaves_a_badge_and_a_bad_verdict_stops_the_import(

@@ -6,7 +6,13 @@ from typing import BinaryIO
 import orjson
 from sqlalchemy import Connection
 
-from rostra.exporters.rows import ref, site_threads, thread_comments, thread_revisions
+from rostra.exporters.rows import (
+    ref,
+    site_sanctions,
+    site_threads,
+    thread_comments,
+    thread_revisions,
+)
 from rostra.importers.rostra import FORMAT_NAME, FORMAT_VERSION
 
 
@@ -60,6 +66,18 @@ def _comment(row, thread_key: str, earlier_versions) -> dict:
     }
 
 
+def _sanction(row) -> dict:
+    return {
+        "type": "sanction",
+        "kind": row.kind,
+        "author": {"key": row.author_key, "email": row.email, "ip_hash": row.ip_hash},
+        "reason": row.reason,
+        "created_at": _time(row.created_at),
+        "expires_at": _time(row.expires_at),
+        "lifted_at": _time(row.lifted_at),
+    }
+
+
 def export(conn: Connection, site_id: int, site_name: str, out: BinaryIO) -> int:
     """Write the site's threads, each followed by its comments oldest first; return the count."""
     _line(
@@ -89,4 +107,6 @@ def export(conn: Connection, site_id: int, site_name: str, out: BinaryIO) -> int
         for row in thread_comments(conn, thread.id, site_id):
             _line(out, _comment(row, thread.key, revisions.get(row.id, ())))
             count += 1
+    for row in site_sanctions(conn, site_id):
+        _line(out, _sanction(row))
     return count

@@ -2,9 +2,9 @@
 
 from collections.abc import Iterator
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, or_, select
 
-from rostra.store.schema import comment_revisions, comments, sites, threads
+from rostra.store.schema import comment_revisions, comments, sanctions, sites, threads
 
 _BATCH = 2000
 
@@ -13,6 +13,21 @@ def closing_age(conn: Connection, site_id: int) -> int:
     """The site's `close_after_days` (0: threads never close by age)."""
     query = select(sites.c.close_after_days).where(sites.c.id == site_id)
     return int(conn.execute(query).scalar_one_or_none() or 0)
+
+
+def site_sanctions(conn: Connection, site_id: int) -> list:
+    """The sanctions that name an author by key, email or IP hash, oldest first.
+
+    Those that name a reader account only are left out: accounts belong to a server.
+    """
+    named = (sanctions.c.author_key, sanctions.c.email, sanctions.c.ip_hash)
+    query = (
+        select(sanctions)
+        .where(sanctions.c.site_id == site_id)
+        .where(or_(*(column.is_not(None) for column in named)))
+        .order_by(sanctions.c.id)
+    )
+    return list(conn.execute(query))
 
 
 def site_threads(conn: Connection, site_id: int) -> Iterator:

@@ -15,7 +15,7 @@ from pathlib import Path
 from rostra.importers import commento, disqus, isso, remark42, rostra, wordpress
 from rostra.importers.pipeline import prepared, read_in_child
 from rostra.importers.progress import Progress, SilentProgress
-from rostra.importers.records import ImportFailure, Problem, SourceRecord
+from rostra.importers.records import ImportFailure, Problem, SanctionRecord, SourceRecord
 from rostra.importers.report import ImportReport
 from rostra.importers.writer import AddressHashes, ImportOptions, ImportWriter, Preparer, Ready
 from rostra.service.identity import Hasher
@@ -24,7 +24,7 @@ from rostra.store.database import Database
 from rostra.store.secrets import read_secret
 from rostra.store.staging import stored_time
 
-Reader = Callable[[Path], Iterator[SourceRecord | Problem | str]]
+Reader = Callable[[Path], Iterator[SourceRecord | SanctionRecord | Problem | str]]
 
 FORMATS: dict[str, Reader] = {
     "disqus": disqus.read,
@@ -106,6 +106,8 @@ def run_import(
                 elif isinstance(item, Problem):
                     report.comments_seen += 1
                     writer.problem(item)
+                elif isinstance(item, SanctionRecord):
+                    writer.sanction(item)
                 else:
                     report.comments_seen += 1
                     report.skipped[item] += 1

@@ -17,6 +17,26 @@ class BodyFormat(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class SanctionRecord:
+    """A sanction against an author, from Rostra's own export: who, what, until when.
+
+    The author is named by the identifiers the exporting server matched on;
+    its key and IP hash are salted there, its email address is the same
+    everywhere.
+    """
+
+    kind: str
+    author_key: str | None
+    email: str | None
+    ip_hash: str | None
+    reason: str
+    created_at: datetime
+    expires_at: datetime | None
+    lifted_at: datetime | None
+    position: str
+
+
+@dataclass(frozen=True, slots=True)
 class ThreadInfo:
     """A source thread: an explicit identifier wins over its URL as the key."""
 

@@ -24,6 +24,9 @@ class ImportReport:
     orphans: int = 0
     outcome: dict[str, int] = field(default_factory=dict)
     unchecked: int = 0  # imported published, read by no moderation checker here or at the source
+    sanctions_seen: int = 0  # Rostra's own export carries the site's sanctions
+    sanctions_added: int = 0
+    sanctions_lifted: int = 0
     problems: list[Problem] = field(default_factory=list)
     problem_count: int = 0
     seconds: float = 0.0
@@ -52,6 +55,11 @@ class ImportReport:
         for reason, count in sorted(self.skipped.items()):
             out.append(f"    skipped, {reason}: {count}")
         out.append(f"  orphans attached at top level: {self.orphans}")
+        if self.sanctions_seen:
+            out.append(
+                f"  sanctions: {self.sanctions_seen} seen, {self.sanctions_added} added, "
+                f"{self.sanctions_lifted} lifted"
+            )
         for problem in self.problems:
             out.append(f"  bad record at {problem.position}: {problem.message}")
         if self.problem_count > len(self.problems):
@@ -78,6 +86,11 @@ class ImportReport:
                 "outcome": dict(self.outcome),
                 "orphans": self.orphans,
                 "unchecked": self.unchecked,
+            },
+            "sanctions": {
+                "seen": self.sanctions_seen,
+                "added": self.sanctions_added,
+                "lifted": self.sanctions_lifted,
             },
             "problems": [{"position": p.position, "message": p.message} for p in self.problems],
             "seconds": round(self.seconds, 3),

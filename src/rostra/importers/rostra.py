@@ -14,12 +14,14 @@ from rostra.importers.records import (
     ImportFailure,
     Problem,
     RecordError,
+    SanctionRecord,
     SourceRecord,
     ThreadInfo,
     blank_to_none,
     mended,
     parse_timestamp,
 )
+from rostra.store.sanctions import KINDS as SANCTION_KINDS
 
 SOURCE = "rostra"
 FORMAT_NAME = "rostra-export"
@@ -170,7 +172,42 @@ def _comment(line: int, data: dict, threads: dict[str, ThreadInfo]) -> SourceRec
     )
 
 
-def read(path: Path) -> Iterator[SourceRecord | Problem]:
+def _optional_time(data: dict, name: str) -> datetime | None:
+    value = _str(data.get(name))
+    return parse_timestamp(value, name) if value else None
+
+
+def _sanction(line: int, data: dict) -> SanctionRecord:
+    kind = data.get("kind")
+    if kind not in SANCTION_KINDS:
+        raise RecordError(f"the sanction has an unknown kind {kind!r}")
+    author = data.get("author") if isinstance(data.get("author"), dict) else {}
+    named = {name: _str(author.get(name)) for name in ("key", "email", "ip_hash")}
+    if not any(named.values()):
+        raise RecordError("the sanction names no author by key, email or IP hash")
+    if any(len(named[name] or "") > 64 for name in ("key", "ip_hash")):
+        raise RecordError("the sanction's author key or IP hash is longer than 64 characters")
+    email = named["email"]
+    if email is not None:
+        try:
+            email = text.clean_email(email)
+        except text.InvalidText:
+            raise RecordError(f"the sanction's email {email!r} is not an address") from None
+    reason = data.get("reason")
+    return SanctionRecord(
+        kind=kind,
+        author_key=named["key"],
+        email=email.lower() if email else None,
+        ip_hash=named["ip_hash"],
+        reason=mended(reason) if isinstance(reason, str) else "",
+        created_at=parse_timestamp(_str(data.get("created_at")), "created_at"),
+        expires_at=_optional_time(data, "expires_at"),
+        lifted_at=_optional_time(data, "lifted_at"),
+        position=f"line {line} (sanction)",
+    )
+
+
+def read(path: Path) -> Iterator[SourceRecord | SanctionRecord | Problem]:
     threads: dict[str, ThreadInfo] = {}
     header_seen = False
     for line, data in iter_lines(path):
@@ -201,6 +238,8 @@ def read(path: Path) -> Iterator[SourceRecord | Problem]:
                 )
             elif kind == "comment":
                 yield _comment(line, data, threads)
+            elif kind == "sanction":
+                yield _sanction(line, data)
             else:
                 raise RecordError(f"unknown line type {kind!r}")
         except RecordError as exc:

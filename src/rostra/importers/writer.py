@@ -35,6 +35,7 @@ from rostra.importers.records import (
     ImportFailure,
     Problem,
     RecordError,
+    SanctionRecord,
     SourceRecord,
     ThreadInfo,
     mend,
@@ -347,6 +348,7 @@ class ImportWriter:
     # Earlier versions of new comments, (id, Markdown, HTML, replaced at): written
     # once the comments are, and rare (a moderator's edits), so held until then.
     revisions: list[tuple[int, str, str, datetime]] = field(default_factory=list)
+    sanctions: list[SanctionRecord] = field(default_factory=list)  # a site has few
 
     def __post_init__(self) -> None:
         self.stage = ImportStage(self.conn)
@@ -360,6 +362,10 @@ class ImportWriter:
         self.batch.append(item)
         if len(self.batch) >= self.options.batch_size:
             self.flush()
+
+    def sanction(self, record: SanctionRecord) -> None:
+        self.report.sanctions_seen += 1
+        self.sanctions.append(record)
 
     def problem(self, problem: Problem) -> None:
         if not self.options.continue_on_error:
@@ -574,6 +580,8 @@ class ImportWriter:
         self.progress.phase(f"writing {self.stage.staged:,} comments")
         written = self.stage.publish()
         store.insert_revisions(self.conn, self.revisions)
+        added, lifted = store.import_sanctions(self.conn, self.site_id, self.sanctions)
+        self.report.sanctions_added, self.report.sanctions_lifted = added, lifted
         if written >= 5000:
             # Let PostgreSQL's planner see the table grow before readers query it.
             refresh_statistics(self.conn, comments)

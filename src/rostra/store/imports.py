@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Connection, bindparam, select
 
 from rostra.domain.policy import CARRIED_FLAGS
-from rostra.store.schema import comment_revisions, comments, threads
+from rostra.store.schema import comment_revisions, comments, sanctions, threads
 
 # The source digest of a comment its author erased: no import may write it again.
 ERASED_DIGEST = "erased"
@@ -135,6 +135,44 @@ def insert_revisions(conn: Connection, revisions: list[tuple[int, str, str, date
     ]  # fmt: skip
     if rows:
         conn.execute(comment_revisions.insert(), rows)
+
+
+def import_sanctions(conn: Connection, site_id: int, records: list) -> tuple[int, int]:
+    """Store an export's sanctions (`SanctionRecord`s) in the site; (added, lifted).
+
+    A sanction is the one stored when its kind, identifiers and start are;
+    it is added once however often the file is imported, and a newer export
+    that says it was lifted lifts it here too. A lift is never undone by an
+    older file.
+    """
+    columns = (sanctions.c.kind, sanctions.c.author_key, sanctions.c.email, sanctions.c.ip_hash)
+    query = select(sanctions.c.id, *columns, sanctions.c.created_at, sanctions.c.lifted_at)
+    stored = {
+        (row.kind, row.author_key, row.email, row.ip_hash, _comparable(row.created_at)): row
+        for row in conn.execute(query.where(sanctions.c.site_id == site_id))
+    }
+    added = lifted = 0
+    for record in records:
+        key = (record.kind, record.author_key, record.email, record.ip_hash)
+        key += (_comparable(record.created_at),)
+        found = stored.get(key)
+        if found is None:
+            values = {name: getattr(record, name) for name in (
+                "kind", "author_key", "email", "ip_hash", "reason", "created_at",
+                "expires_at", "lifted_at",
+            )}  # fmt: skip
+            conn.execute(sanctions.insert().values(site_id=site_id, **values))
+            stored[key] = record
+            added += 1
+        elif record.lifted_at is not None and found.lifted_at is None:
+            conn.execute(
+                sanctions.update()
+                .where(sanctions.c.id == found.id)
+                .values(lifted_at=record.lifted_at)
+            )
+            stored[key] = record
+            lifted += 1
+    return added, lifted
 
 
 def _default(column) -> object:
