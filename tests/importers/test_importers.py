@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from helpers import post
+from helpers import post, reader
 from rostra.admin import actions
 from rostra.admin.accounts import Moderator, Role, create_user
 from rostra.admin.queue import detail as comment_detail
@@ -24,10 +24,12 @@ from rostra.moderation.pipeline import Pipeline
 from rostra.moderation.settings import ModerationSettings
 from rostra.service import comments as svc
 from rostra.service.comments import Client
+from rostra.service.reports import report_comment
 from rostra.service.sites import create_site
+from rostra.store import reports as report_store
 from rostra.store import sanctions as sanction_store
 from rostra.store import sites as site_store
-from rostra.store.schema import comment_revisions, comments, sanctions, threads
+from rostra.store.schema import comment_revisions, comments, reports, sanctions, threads
 from rostra.store.tree import rebuild_thread
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -663,6 +665,57 @@ def test_a_move_keeps_verdicts_badges_and_a_moderators_edits(ctx, database_url, 
     # Importing the file again adds no second history.
     imported(ctx.db, "rostra", out)
     assert snapshot(ctx.db) == before
+
+
+def _report_rows(db):
+    with db.read() as conn:
+        query = select(reports).order_by(reports.c.created_at)
+        return [
+            (r.reporter_key, r.reason, r.note, r.weight, r.outcome, r.resolved_at is None)
+            for r in conn.execute(query)
+        ]
+
+
+def test_a_move_keeps_readers_reports_and_the_comment_stays_in_the_reported_queue(
+    ctx, site, database_url, tmp_path
+):
+    reported = post(ctx.db, ctx.hasher, "Buy cheap watches here").comment.id
+    report_comment(ctx.db, ctx.hasher, reported, "spam", "an advert", reader(1))
+    report_comment(ctx.db, ctx.hasher, reported, "abuse", None, reader(2))
+    with ctx.db.write() as conn:
+        first = reports.update().where(reports.c.reason == "abuse")
+        conn.execute(first.values(outcome="dismissed", resolved_at=datetime.now(UTC)))
+    before = _report_rows(ctx.db)
+    out = tmp_path / "export.jsonl"
+    _export(database_url, "rostra", out)
+    with ctx.db.write() as conn:
+        conn.execute(reports.delete())
+    empty_site(ctx.db)
+
+    imported(ctx.db, "rostra", out)
+    assert _report_rows(ctx.db) == before
+    (moved,) = rows(ctx.db).values()
+    with ctx.db.read() as conn:
+        waiting = report_store.summaries(conn, [moved.id])[moved.id]
+    assert (waiting.count, waiting.reasons) == (1, {"spam": 1})  # the dismissed one is closed
+    imported(ctx.db, "rostra", out)
+    assert len(_report_rows(ctx.db)) == 2
+
+
+def test_a_report_with_an_unknown_reason_stops_the_import_at_its_line(db, site, tmp_path):
+    header = {"type": "header", "format": "rostra-export", "version": 1, "site": "news"}
+    thread = {"type": "thread", "key": "article-1"}
+    comment = {"type": "comment", "ref": "rostra:1", "thread": "article-1", "status": "published",
+               "body": "Hello", "created_at": "2024-03-01T08:00:00Z",
+               "reports": [{"reporter": "a:x", "reason": "boring",
+                            "created_at": "2024-03-01T09:00:00Z"}]}  # fmt: skip
+    export = tmp_path / "bad.jsonl"
+    export.write_text("".join(json.dumps(line) + "\n" for line in (header, thread, comment)))
+    with pytest.raises(ImportFailure) as failed:
+        imported(db, "rostra", export)
+    assert failed.value.position == "line 3"
+    assert "unknown reason" in failed.value.message
+    assert rows(db) == {}
 
 
 def _sanction_rows(db):

@@ -11,6 +11,7 @@ from rostra.exporters.rows import (
     site_sanctions,
     site_threads,
     thread_comments,
+    thread_reports,
     thread_revisions,
 )
 from rostra.importers.rostra import FORMAT_NAME, FORMAT_VERSION
@@ -35,7 +36,19 @@ def _parent(row) -> str | None:
     return ref(row.parent_source_ref, row.parent_id)
 
 
-def _comment(row, thread_key: str, earlier_versions) -> dict:
+def _report(row) -> dict:
+    return {
+        "reporter": row.reporter_key,
+        "reason": row.reason,
+        "note": row.note,
+        "weight": row.weight,
+        "created_at": _time(row.created_at),
+        "outcome": row.outcome,
+        "resolved_at": _time(row.resolved_at),
+    }
+
+
+def _comment(row, thread_key: str, earlier_versions, its_reports) -> dict:
     return {
         "type": "comment",
         "ref": ref(row.source_ref, row.id),
@@ -63,6 +76,7 @@ def _comment(row, thread_key: str, earlier_versions) -> dict:
             {"body": earlier.body_source, "replaced_at": _time(earlier.created_at)}
             for earlier in earlier_versions
         ],
+        "reports": [_report(report) for report in its_reports],
     }
 
 
@@ -104,8 +118,10 @@ def export(conn: Connection, site_id: int, site_name: str, out: BinaryIO) -> int
             },
         )
         revisions = thread_revisions(conn, thread.id)
+        its_reports = thread_reports(conn, thread.id)
         for row in thread_comments(conn, thread.id, site_id):
-            _line(out, _comment(row, thread.key, revisions.get(row.id, ())))
+            earlier, reported = revisions.get(row.id, ()), its_reports.get(row.id, ())
+            _line(out, _comment(row, thread.key, earlier, reported))
             count += 1
     for row in site_sanctions(conn, site_id):
         _line(out, _sanction(row))

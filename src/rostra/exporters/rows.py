@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 from sqlalchemy import Connection, or_, select
 
-from rostra.store.schema import comment_revisions, comments, sanctions, sites, threads
+from rostra.store.schema import comment_revisions, comments, reports, sanctions, sites, threads
 
 _BATCH = 2000
 
@@ -56,6 +56,20 @@ def thread_revisions(conn: Connection, thread_id: int) -> dict[int, list]:
         .join(comments, comments.c.id == comment_revisions.c.comment_id)
         .where(comments.c.thread_id == thread_id)
         .order_by(comment_revisions.c.id)
+    )
+    found: dict[int, list] = {}
+    for row in conn.execute(query):
+        found.setdefault(row.comment_id, []).append(row)
+    return found
+
+
+def thread_reports(conn: Connection, thread_id: int) -> dict[int, list]:
+    """Readers' reports on the thread's comments, oldest first, by comment."""
+    query = (
+        select(reports)
+        .join(comments, comments.c.id == reports.c.comment_id)
+        .where(comments.c.thread_id == thread_id)
+        .order_by(reports.c.id)
     )
     found: dict[int, list] = {}
     for row in conn.execute(query):

@@ -84,6 +84,10 @@ class SourceRecord:
     # Earlier bodies a moderator replaced, oldest first, as (Markdown, replaced at);
     # kept as the history of a comment this import creates.
     history: tuple[tuple[str, datetime], ...] = ()
+    # Readers' reports of it, as `store.reports` columns (reporter key, reason,
+    # note, weight, created at, outcome, resolved at): given to a comment this
+    # import creates, so the reported queue and reporters' standing move with it.
+    reports: tuple[tuple, ...] = ()
 
     @property
     def ref(self) -> str:

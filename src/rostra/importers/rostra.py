@@ -21,6 +21,7 @@ from rostra.importers.records import (
     mended,
     parse_timestamp,
 )
+from rostra.store.reports import REASONS as REPORT_REASONS
 from rostra.store.sanctions import KINDS as SANCTION_KINDS
 
 SOURCE = "rostra"
@@ -128,6 +129,43 @@ def _history(ref: str, value: object) -> tuple[tuple[str, datetime], ...]:
     return tuple(history)
 
 
+_OUTCOMES = (None, "upheld", "dismissed")
+
+
+def _report(ref: str, entry: object) -> tuple:
+    """One reader's report, as `store.reports` columns; wrong shapes stop the import."""
+    data = entry if isinstance(entry, dict) else {}
+    reporter = _str(data.get("reporter"))
+    if reporter is None or len(reporter) > 64:
+        raise RecordError(f"comment {ref} has a report without a reporter key of 64 characters")
+    if data.get("reason") not in REPORT_REASONS:
+        raise RecordError(f"comment {ref} has a report with an unknown reason")
+    weight = data.get("weight", 1.0)
+    if not (_number(weight) and weight >= 0):
+        raise RecordError(f"comment {ref} has a report whose weight is not a number from 0")
+    outcome = data.get("outcome")
+    if outcome not in _OUTCOMES:
+        raise RecordError(f"comment {ref} has a report with an unknown outcome {outcome!r}")
+    note = data.get("note")
+    return (
+        reporter,
+        data["reason"],
+        mended(note) if isinstance(note, str) else None,
+        float(weight),
+        parse_timestamp(_str(data.get("created_at")), "created_at"),
+        outcome,
+        _optional_time(data, "resolved_at"),
+    )
+
+
+def _reports(ref: str, value: object) -> tuple[tuple, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise RecordError(f"comment {ref} has reports that are not a list")
+    return tuple(_report(ref, entry) for entry in value)
+
+
 def _comment(line: int, data: dict, threads: dict[str, ThreadInfo]) -> SourceRecord:
     ref = _str(data.get("ref"))
     if ref is None:
@@ -169,6 +207,7 @@ def _comment(line: int, data: dict, threads: dict[str, ThreadInfo]) -> SourceRec
         marks=_marks(ref, data, author),
         kept=_kept(ref, data, author),
         history=_history(ref, data.get("history")),
+        reports=_reports(ref, data.get("reports")),
     )
 
 

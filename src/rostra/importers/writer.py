@@ -215,6 +215,7 @@ class Ready(NamedTuple):
     marks: tuple[tuple[str, bool], ...]  # moderators' marks the source states
     kept: tuple[tuple[str, object], ...]  # other columns, for a comment the import creates
     history: tuple[tuple[str, datetime], ...]  # earlier bodies, for one it creates
+    reports: tuple[tuple, ...]  # readers' reports, for one it creates
 
 
 class Preparer:
@@ -269,7 +270,7 @@ class Preparer:
         raw = (record.body, record.body_format)
         return Ready(
             ref, token, identity, too_long, record.position, says, ip, raw, person, rest, times,
-            record.marks, record.kept, record.history,
+            record.marks, record.kept, record.history, record.reports,
         )  # fmt: skip
 
     def _thread(self, info: ThreadInfo) -> tuple[int, tuple | str]:
@@ -349,6 +350,7 @@ class ImportWriter:
     # once the comments are, and rare (a moderator's edits), so held until then.
     revisions: list[tuple[int, str, str, datetime]] = field(default_factory=list)
     sanctions: list[SanctionRecord] = field(default_factory=list)  # a site has few
+    reports: list[tuple] = field(default_factory=list)  # (comment id, *report), as revisions
 
     def __post_init__(self) -> None:
         self.stage = ImportStage(self.conn)
@@ -471,6 +473,7 @@ class ImportWriter:
                 for earlier, replaced_at in item.history:
                     pair = body_pair(earlier, BodyFormat.MARKDOWN)
                     self.revisions.append((comment_id, *pair, replaced_at))
+                self.reports.extend((comment_id, *report) for report in item.reports)
                 continue
             values = dict(
                 zip(
@@ -580,6 +583,7 @@ class ImportWriter:
         self.progress.phase(f"writing {self.stage.staged:,} comments")
         written = self.stage.publish()
         store.insert_revisions(self.conn, self.revisions)
+        store.insert_reports(self.conn, self.site_id, self.reports)
         added, lifted = store.import_sanctions(self.conn, self.site_id, self.sanctions)
         self.report.sanctions_added, self.report.sanctions_lifted = added, lifted
         if written >= 5000:

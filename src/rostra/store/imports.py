@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Connection, bindparam, select
 
 from rostra.domain.policy import CARRIED_FLAGS
-from rostra.store.schema import comment_revisions, comments, sanctions, threads
+from rostra.store.schema import comment_revisions, comments, reports, sanctions, threads
 
 # The source digest of a comment its author erased: no import may write it again.
 ERASED_DIGEST = "erased"
@@ -117,16 +117,22 @@ def update_from_source(conn: Connection, rows: list[dict]) -> None:
                 conn.execute(statement, marked)
 
 
+def _kept_ids(conn: Connection, ids: set[int]) -> set[int]:
+    """Those of `ids` that an import wrote (not a later duplicate in the file it dropped)."""
+    ordered = sorted(ids)
+    kept: set[int] = set()
+    for start in range(0, len(ordered), 500):
+        query = select(comments.c.id).where(comments.c.id.in_(ordered[start : start + 500]))
+        kept.update(conn.execute(query).scalars())
+    return kept
+
+
 def insert_revisions(conn: Connection, revisions: list[tuple[int, str, str, datetime]]) -> None:
     """Earlier versions, (comment id, Markdown, HTML, replaced at), of comments an import wrote.
 
     Those of a comment it did not keep (a later duplicate in the file) are left out.
     """
-    ids = sorted({comment_id for comment_id, *_ in revisions})
-    kept: set[int] = set()
-    for start in range(0, len(ids), 500):
-        query = select(comments.c.id).where(comments.c.id.in_(ids[start : start + 500]))
-        kept.update(conn.execute(query).scalars())
+    kept = _kept_ids(conn, {comment_id for comment_id, *_ in revisions})
     rows = [
         {"comment_id": comment_id, "body_source": source, "body_html": html,
          "edited_by": None, "created_at": replaced_at}
@@ -135,6 +141,24 @@ def insert_revisions(conn: Connection, revisions: list[tuple[int, str, str, date
     ]  # fmt: skip
     if rows:
         conn.execute(comment_revisions.insert(), rows)
+
+
+_REPORT_COLUMNS = (
+    "comment_id", "reporter_key", "reason", "note", "weight", "created_at", "outcome",
+    "resolved_at",
+)  # fmt: skip
+
+
+def insert_reports(conn: Connection, site_id: int, found: list[tuple]) -> None:
+    """Readers' reports, (comment id, reporter key, reason, note, weight, created at,
+    outcome, resolved at), of comments an import wrote; one per reader and comment."""
+    kept = _kept_ids(conn, {report[0] for report in found})
+    rows: dict[tuple[int, str], dict] = {}
+    for report in found:
+        if report[0] in kept:
+            rows.setdefault(report[:2], dict(zip(_REPORT_COLUMNS, report, strict=True)))
+    if rows:
+        conn.execute(reports.insert(), [row | {"site_id": site_id} for row in rows.values()])
 
 
 def import_sanctions(conn: Connection, site_id: int, records: list) -> tuple[int, int]:
