@@ -6,8 +6,18 @@ from datetime import timedelta
 
 from rostra.live.broker import Broker
 from rostra.service.comments import Client, NewComment, create_comment
+from rostra.store import sites as site_store
 
 AUTHOR = Client(ip="192.0.2.10", user_agent="pytest-author")
+
+
+def close_threads_after(db, days, site="news"):
+    """Set the site's closing age as the settings page would."""
+    with db.write() as conn:
+        row = site_store.require_site(conn, site)
+        moderation = {**row.settings.get("moderation", {}), "close_after_days": days}
+        changed = {**row.settings, "moderation": moderation}
+        site_store.update_site(conn, row.id, origins=row.origins, settings=changed)
 
 
 def reader(number: int) -> Client:

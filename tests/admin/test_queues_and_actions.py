@@ -6,10 +6,9 @@ from datetime import UTC, datetime, timedelta
 from admin_support import Session, csrf_of, hold, log_in
 from sqlalchemy import select
 
-from helpers import AUTHOR, post, reader
+from helpers import AUTHOR, close_threads_after, post, reader
 from rostra.admin.accounts import create_user
 from rostra.service.sites import create_site
-from rostra.store import sites as site_store
 from rostra.store.schema import (
     audit_log,
     comment_revisions,
@@ -480,14 +479,6 @@ def test_a_closed_thread_takes_no_comments_and_readers_are_told(ctx, api, db, as
     assert _reader_posts(api, "Reopened", agent="reader-5")["status"] == "published"
 
 
-def _close_threads_after(db, days):
-    with db.write() as conn:
-        site = site_store.require_site(conn, "news")
-        moderation = {**site.settings.get("moderation", {}), "close_after_days": days}
-        changed = {**site.settings, "moderation": moderation}
-        site_store.update_site(conn, site.id, origins=site.origins, settings=changed)
-
-
 def _opened_days_ago(db, days, key="article-1"):
     """Age a thread as time would: nothing readers see is written."""
     opened = datetime.now(UTC) - timedelta(days=days)
@@ -496,7 +487,7 @@ def _opened_days_ago(db, days, key="article-1"):
 
 
 def test_threads_close_at_the_sites_age_and_a_running_story_is_kept_open(ctx, api, db, as_admin):
-    _close_threads_after(db, 7)
+    close_threads_after(db, 7)
     first = _reader_posts(api, "Day one")["comment"]["id"]
     where = {"site": "news", "key": "article-1"}
     fresh = api.get("/api/v1/threads", params=where)

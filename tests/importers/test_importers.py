@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from helpers import post, reader
+from helpers import close_threads_after, post, reader
 from rostra.admin import actions
 from rostra.admin.accounts import Moderator, Role, create_user
 from rostra.admin.queue import detail as comment_detail
@@ -1194,14 +1194,6 @@ def test_a_closed_thread_stays_closed_through_imports_and_exports(
     assert thread_rows(ctx.db)["article-1"].policy is None
 
 
-def _close_threads_after(db, days):
-    with db.write() as conn:
-        site = site_store.require_site(conn, "news")
-        moderation = {**site.settings.get("moderation", {}), "close_after_days": days}
-        changed = {**site.settings, "moderation": moderation}
-        site_store.update_site(conn, site.id, origins=site.origins, settings=changed)
-
-
 def test_a_thread_closed_by_age_leaves_in_the_disqus_export_closed(
     ctx, site, database_url, tmp_path
 ):
@@ -1211,7 +1203,7 @@ def test_a_thread_closed_by_age_leaves_in_the_disqus_export_closed(
         conn.execute(threads.update().values(created_at=now - timedelta(days=2)))
         old = threads.update().where(threads.c.key == "article-1")
         conn.execute(old.values(created_at=now - timedelta(days=40)))
-    _close_threads_after(ctx.db, 30)
+    close_threads_after(ctx.db, 30)
     xml = tmp_path / "export.xml"
     _export(database_url, "disqus", xml)
     closed = {
@@ -1222,7 +1214,7 @@ def test_a_thread_closed_by_age_leaves_in_the_disqus_export_closed(
     assert {value for key, value in closed.items() if key != "article-1"} == {"false"}
     # Read where threads never close by age, the story that had aged out stays closed.
     empty_site(ctx.db)
-    _close_threads_after(ctx.db, 0)
+    close_threads_after(ctx.db, 0)
     imported(ctx.db, "disqus", xml)
     policies = {key: row.policy for key, row in thread_rows(ctx.db).items()}
     assert policies.pop("article-1") == "closed"

@@ -49,32 +49,28 @@ def thread_comments(conn: Connection, thread_id: int | None, site_id: int) -> It
     yield from conn.execution_options(stream_results=True, yield_per=_BATCH).execute(query)
 
 
-def thread_revisions(conn: Connection, thread_id: int) -> dict[int, list]:
-    """Each edited comment's earlier versions, oldest first (edits are few: all at once)."""
+def _by_comment(conn: Connection, table, thread_id: int) -> dict[int, list]:
+    """Rows of `table` on the thread's comments, oldest first, by comment (few: all at once)."""
     query = (
-        select(comment_revisions)
-        .join(comments, comments.c.id == comment_revisions.c.comment_id)
+        select(table)
+        .join(comments, comments.c.id == table.c.comment_id)
         .where(comments.c.thread_id == thread_id)
-        .order_by(comment_revisions.c.id)
+        .order_by(table.c.id)
     )
     found: dict[int, list] = {}
     for row in conn.execute(query):
         found.setdefault(row.comment_id, []).append(row)
     return found
+
+
+def thread_revisions(conn: Connection, thread_id: int) -> dict[int, list]:
+    """Each edited comment's earlier versions, oldest first."""
+    return _by_comment(conn, comment_revisions, thread_id)
 
 
 def thread_reports(conn: Connection, thread_id: int) -> dict[int, list]:
-    """Readers' reports on the thread's comments, oldest first, by comment."""
-    query = (
-        select(reports)
-        .join(comments, comments.c.id == reports.c.comment_id)
-        .where(comments.c.thread_id == thread_id)
-        .order_by(reports.c.id)
-    )
-    found: dict[int, list] = {}
-    for row in conn.execute(query):
-        found.setdefault(row.comment_id, []).append(row)
-    return found
+    """Readers' reports on the thread's comments, oldest first."""
+    return _by_comment(conn, reports, thread_id)
 
 
 def ref(source_ref: str | None, comment_id: int | None) -> str | None:
