@@ -405,16 +405,19 @@ class ImportWriter:
         existing = self.queries.existing_by_ref(self.site_id, refs)
         # Refs of the batch still with the workers; `finish` finds those of earlier ones.
         waiting = self.pending.refs if self.pending is not None else set()
-        self._learn_threads(batch, waiting)
-        in_batch: set[str] = set()
-        work: list[_Work] = []
         skipped = self.report.skipped
+        fresh: list[Ready] = []
+        in_batch: set[str] = set()
         for item in batch:
-            ref = item.ref
-            if ref in in_batch or ref in waiting:
+            if item.ref in in_batch or item.ref in waiting:
                 skipped["duplicate id in file"] += 1
                 continue
-            in_batch.add(ref)
+            in_batch.add(item.ref)
+            fresh.append(item)
+        self._learn_threads(fresh)
+        work: list[_Work] = []
+        for item in fresh:
+            ref = item.ref
             thread_id = self.threads.get(item.thread)
             if thread_id is None:
                 self.problem(Problem(item.position, item.identity))
@@ -534,20 +537,16 @@ class ImportWriter:
             self.updated_threads.add(thread_id)
         updates[:] = kept
 
-    def _learn_threads(self, batch: list[Ready], waiting: set[str]) -> None:
-        """Find or create the threads of the batch's source threads not met before, at once.
+    def _learn_threads(self, fresh: list[Ready]) -> None:
+        """Find or create, at once, the threads of source threads not met before.
 
-        Each is asked for with its first comment that is no repeat, as when
-        threads were asked for one at a time: a thread's creation time is
-        that comment's. A thread whose identity is wrong is left unknown;
-        its comments are problems.
+        `fresh` is the batch without repeats. Each thread is asked for with
+        its first comment there, as when threads were asked for one at a time:
+        a thread's creation time is that comment's. A thread whose identity
+        is wrong is left unknown; its comments are problems.
         """
         first: dict[int, Ready] = {}
-        seen: set[str] = set()
-        for item in batch:
-            if item.ref in seen or item.ref in waiting:
-                continue
-            seen.add(item.ref)
+        for item in fresh:
             token = item.thread
             known = token in self.threads or token in first
             if not known and not isinstance(item.identity, str):
