@@ -775,6 +775,19 @@ def test_a_move_keeps_the_sites_sanctions_and_a_ban_by_email_still_holds(
     assert len(_sanction_rows(ctx.db)) == 2
 
 
+def test_a_sanction_the_file_repeats_lifted_is_added_once_and_lifted(db, site, tmp_path):
+    export = tmp_path / "twice.jsonl"
+    header = {"type": "header", "format": "rostra-export", "version": 1, "site": "news"}
+    ban = {"type": "sanction", "kind": "ban", "author": {"email": "A@example.com"},
+           "reason": "spam", "created_at": "2024-03-01T08:00:00Z"}  # fmt: skip
+    lifted = {**ban, "lifted_at": "2024-03-05T08:00:00Z"}
+    export.write_text("".join(json.dumps(line) + "\n" for line in (header, ban, lifted)))
+    report = imported(db, "rostra", export)
+    assert (report.sanctions_seen, report.sanctions_added, report.sanctions_lifted) == (2, 1, 1)
+    (row,) = _sanction_rows(db)
+    assert row[:2] == ("ban", "a@example.com") and row[-1] is not None
+
+
 def test_a_sanction_line_that_names_nobody_stops_the_import_at_its_line(db, site, tmp_path):
     export = tmp_path / "bad.jsonl"
     header = {"type": "header", "format": "rostra-export", "version": 1, "site": "news"}

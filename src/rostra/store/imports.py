@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Connection, bindparam, select
 
 from rostra.domain.policy import CARRIED_FLAGS
+from rostra.store import sanctions as sanction_store
 from rostra.store.schema import comment_revisions, comments, reports, sanctions, threads
 
 # The source digest of a comment its author erased: no import may write it again.
@@ -171,8 +172,11 @@ def import_sanctions(conn: Connection, site_id: int, records: list) -> tuple[int
     """
     columns = (sanctions.c.kind, sanctions.c.author_key, sanctions.c.email, sanctions.c.ip_hash)
     query = select(sanctions.c.id, *columns, sanctions.c.created_at, sanctions.c.lifted_at)
-    stored = {
-        (row.kind, row.author_key, row.email, row.ip_hash, _comparable(row.created_at)): row
+    stored = {  # identity -> [id, whether lifted]
+        (row.kind, row.author_key, row.email, row.ip_hash, _comparable(row.created_at)): [
+            row.id,
+            row.lifted_at is not None,
+        ]
         for row in conn.execute(query.where(sanctions.c.site_id == site_id))
     }
     added = lifted = 0
@@ -185,16 +189,12 @@ def import_sanctions(conn: Connection, site_id: int, records: list) -> tuple[int
                 "kind", "author_key", "email", "ip_hash", "reason", "created_at",
                 "expires_at", "lifted_at",
             )}  # fmt: skip
-            conn.execute(sanctions.insert().values(site_id=site_id, **values))
-            stored[key] = record
+            new_id = sanction_store.insert_sanction(conn, site_id=site_id, **values)
+            stored[key] = [new_id, record.lifted_at is not None]
             added += 1
-        elif record.lifted_at is not None and found.lifted_at is None:
-            conn.execute(
-                sanctions.update()
-                .where(sanctions.c.id == found.id)
-                .values(lifted_at=record.lifted_at)
-            )
-            stored[key] = record
+        elif record.lifted_at is not None and not found[1]:
+            sanction_store.lift_sanction(conn, found[0], None, record.lifted_at)
+            found[1] = True
             lifted += 1
     return added, lifted
 
@@ -288,10 +288,7 @@ class ImportQueries:
         `policy` is given to a new thread only: on a thread that exists,
         moderators here decide.
         """
-        values = dict(_THREAD_DEFAULTS, site_id=site_id, key=key, title=title, url=url)
-        values.update(policy=policy)
-        values.update(created_at=self._time(created_at), version=1, comment_count=0)
-        values.update(root_count=0, root_seq=0)
+        values = self._new_thread(site_id, key, title, url, created_at, policy)
         cursor = self.driver.cursor()
         try:
             if self.sqlite:
@@ -319,6 +316,17 @@ class ImportQueries:
         finally:
             cursor.close()
 
+    def _new_thread(
+        self, site_id: int, key: str, title: str | None, url: str | None, created_at: datetime,
+        policy: str | None,
+    ) -> dict:  # fmt: skip
+        """Every column of a new thread but its id, in `_THREAD_DEFAULTS` order."""
+        values = dict(_THREAD_DEFAULTS, site_id=site_id, key=key, title=title, url=url)
+        values.update(policy=policy)
+        values.update(created_at=self._time(created_at), version=1, comment_count=0)
+        values.update(root_count=0, root_seq=0)
+        return values
+
     def find_or_create_threads(
         self, site_id: int, asked: list[tuple[str, str | None, str | None, str | None, datetime]]
     ) -> list[tuple[int, bool]]:
@@ -345,9 +353,11 @@ class ImportQueries:
         state = {key: [thread_id, None, None] for key, thread_id in created.items()} | known
         answers: list[tuple[int, bool]] = []
         filled: dict[int, tuple] = {}
+        first_asked = set(created)  # the entry that created a thread is its first
         for key, url, title, _, _ in asked:
             thread_id, old_title, old_url = state[key]
-            if key in created and created.pop(key) is not None:
+            if key in first_asked:
+                first_asked.discard(key)
                 state[key] = [thread_id, title, url]
                 answers.append((thread_id, True))
                 continue
@@ -376,12 +386,10 @@ class ImportQueries:
         made: dict[str, int] = {}
         names = ", ".join(_THREAD_DEFAULTS)
         for start in range(0, len(entries), 500):
-            rows = []
-            for key, url, title, policy, created_at in entries[start : start + 500]:
-                values = dict(_THREAD_DEFAULTS, site_id=site_id, key=key, title=title, url=url)
-                values.update(policy=policy, created_at=created_at, version=1)
-                values.update(comment_count=0, root_count=0, root_seq=0)
-                rows.append(tuple(values.values()))
+            rows = [
+                tuple(self._new_thread(site_id, key, title, url, created_at, policy).values())
+                for key, url, title, policy, created_at in entries[start : start + 500]
+            ]
             row_marks = "(" + ", ".join(["%s"] * len(_THREAD_DEFAULTS)) + ")"
             sql = (
                 f"INSERT INTO threads ({names}) VALUES {', '.join([row_marks] * len(rows))} "
