@@ -21,6 +21,7 @@ from rostra.importers.records import (
     mended,
     parse_timestamp,
 )
+from rostra.store.reports import OUTCOMES as REPORT_OUTCOMES
 from rostra.store.reports import REASONS as REPORT_REASONS
 from rostra.store.sanctions import KINDS as SANCTION_KINDS
 
@@ -129,9 +130,6 @@ def _history(ref: str, value: object) -> tuple[tuple[str, datetime], ...]:
     return tuple(history)
 
 
-_OUTCOMES = (None, "upheld", "dismissed")
-
-
 def _report(ref: str, entry: object) -> tuple:
     """One reader's report, as `store.reports` columns; wrong shapes stop the import."""
     data = entry if isinstance(entry, dict) else {}
@@ -144,7 +142,7 @@ def _report(ref: str, entry: object) -> tuple:
     if not (_number(weight) and weight >= 0):
         raise RecordError(f"comment {ref} has a report whose weight is not a number from 0")
     outcome = data.get("outcome")
-    if outcome not in _OUTCOMES:
+    if outcome is not None and outcome not in REPORT_OUTCOMES:
         raise RecordError(f"comment {ref} has a report with an unknown outcome {outcome!r}")
     note = data.get("note")
     return (
@@ -181,7 +179,6 @@ def _comment(line: int, data: dict, threads: dict[str, ThreadInfo]) -> SourceRec
     body = data.get("body")
     if not isinstance(body, str):
         raise RecordError(f"comment {ref} has no body")
-    edited = _str(data.get("edited_at"))
     author = data.get("author") if isinstance(data.get("author"), dict) else {}
     return SourceRecord(
         source=SOURCE,
@@ -197,7 +194,7 @@ def _comment(line: int, data: dict, threads: dict[str, ThreadInfo]) -> SourceRec
         status=status,
         ip=None,
         position=f"line {line} (comment {ref})",
-        edited_at=parse_timestamp(edited, "edited_at") if edited else None,
+        edited_at=_optional_time(data, "edited_at"),
         upvotes=_int(data.get("upvotes")),
         downvotes=_int(data.get("downvotes")),
         ip_hash=_str(author.get("ip_hash")),

@@ -9,6 +9,8 @@ from sqlalchemy import Connection, case, func, select
 from rostra.store.schema import reports
 
 REASONS = ("abuse", "spam", "off_topic", "other")
+# What a moderator decided of a report; None while it waits.
+OUTCOMES = ("upheld", "dismissed")
 
 
 @dataclass(frozen=True)
