@@ -803,6 +803,26 @@ def test_a_sanction_line_that_names_nobody_stops_the_import_at_its_line(db, site
     assert _sanction_rows(db) == []
 
 
+def test_skipped_bad_thread_and_sanction_lines_are_not_counted_as_comments(db, site, tmp_path):
+    header = {"type": "header", "format": "rostra-export", "version": 1, "site": "news"}
+    thread = {"type": "thread", "key": "article-1"}
+    comment = {"type": "comment", "ref": "rostra:1", "thread": "article-1", "status": "published",
+               "body": "Hello", "created_at": "2024-03-01T08:00:00Z"}  # fmt: skip
+    bad_sanction = {"type": "sanction", "kind": "exile", "author": {"email": "a@example.com"},
+                    "reason": "spam", "created_at": "2024-03-01T08:00:00Z"}  # fmt: skip
+    lines = [header, thread, {"type": "thread"}, comment, bad_sanction, {**comment, "ref": None}]
+    export = tmp_path / "mixed.jsonl"
+    export.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    report = imported(db, "rostra", export, continue_on_error=True)
+    assert (report.comments_seen, report.imported, report.skipped["invalid record"]) == (2, 1, 1)
+    assert (report.sanctions_seen, report.sanctions_skipped, report.threads_skipped) == (1, 1, 1)
+    assert [p.position for p in report.problems] == ["line 3", "line 5", "line 6"]
+    printed = "\n".join(report.lines())
+    assert "comments: 2 seen, 1 imported, 0 updated, 1 skipped" in printed
+    assert "sanctions: 1 seen, 0 added, 0 lifted, 1 skipped as invalid" in printed
+    assert "thread records skipped as invalid: 1" in printed
+
+
 def test_an_older_export_leaves_a_badge_and_a_bad_verdict_stops_the_import(
     db, site, database_url, tmp_path
 ):

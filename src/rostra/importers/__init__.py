@@ -104,7 +104,8 @@ def run_import(
                 if isinstance(item, Ready):
                     writer.add(item)
                 elif isinstance(item, Problem):
-                    report.comments_seen += 1
+                    if item.record == "comment":
+                        report.comments_seen += 1
                     writer.problem(item)
                 elif isinstance(item, SanctionRecord):
                     writer.sanction(item)

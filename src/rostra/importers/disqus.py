@@ -91,7 +91,7 @@ def read(path: Path) -> Iterator[SourceRecord | Problem]:
         if local(element.tag) == "thread":
             thread_id = blank_to_none(attribute(element, "id"))
             if thread_id is None:
-                yield Problem(f"line {line}", "the <thread> has no dsq:id attribute")
+                yield Problem(f"line {line}", "the <thread> has no dsq:id attribute", "thread")
             else:
                 threads[thread_id] = _thread(element)
             continue

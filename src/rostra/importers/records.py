@@ -155,6 +155,8 @@ class Problem:
 
     position: str
     message: str
+    # What the bad record was, so a bad thread or sanction line is not counted as a comment.
+    record: str = "comment"
 
 
 class ImportFailure(Exception):

@@ -27,13 +27,21 @@ class ImportReport:
     sanctions_seen: int = 0  # Rostra's own export carries the site's sanctions
     sanctions_added: int = 0
     sanctions_lifted: int = 0
+    sanctions_skipped: int = 0
+    threads_skipped: int = 0  # thread records that were bad; their comments count on their own
     problems: list[Problem] = field(default_factory=list)
     problem_count: int = 0
     seconds: float = 0.0
 
     def add_problem(self, problem: Problem) -> None:
         self.problem_count += 1
-        self.skipped["invalid record"] += 1
+        if problem.record == "sanction":
+            self.sanctions_seen += 1
+            self.sanctions_skipped += 1
+        elif problem.record == "thread":
+            self.threads_skipped += 1
+        else:
+            self.skipped["invalid record"] += 1
         if len(self.problems) < MAX_LISTED_PROBLEMS:
             self.problems.append(problem)
 
@@ -58,8 +66,10 @@ class ImportReport:
         if self.sanctions_seen:
             out.append(
                 f"  sanctions: {self.sanctions_seen} seen, {self.sanctions_added} added, "
-                f"{self.sanctions_lifted} lifted"
+                f"{self.sanctions_lifted} lifted, {self.sanctions_skipped} skipped as invalid"
             )
+        if self.threads_skipped:
+            out.append(f"  thread records skipped as invalid: {self.threads_skipped}")
         for problem in self.problems:
             out.append(f"  bad record at {problem.position}: {problem.message}")
         if self.problem_count > len(self.problems):
@@ -77,6 +87,7 @@ class ImportReport:
                 "seen": self.threads_seen,
                 "created": self.threads_created,
                 "changed": self.threads_touched,
+                "skipped": self.threads_skipped,
             },
             "comments": {
                 "seen": self.comments_seen,
@@ -91,6 +102,7 @@ class ImportReport:
                 "seen": self.sanctions_seen,
                 "added": self.sanctions_added,
                 "lifted": self.sanctions_lifted,
+                "skipped": self.sanctions_skipped,
             },
             "problems": [{"position": p.position, "message": p.message} for p in self.problems],
             "seconds": round(self.seconds, 3),

@@ -279,6 +279,7 @@ def read(path: Path) -> Iterator[SourceRecord | SanctionRecord | Problem]:
             else:
                 raise RecordError(f"unknown line type {kind!r}")
         except RecordError as exc:
-            yield Problem(f"line {line}", str(exc))
+            record = kind if kind in ("thread", "sanction") else "comment"
+            yield Problem(f"line {line}", str(exc), record)
     if not header_seen:
         raise ImportFailure("line 1", "the file is empty")
