@@ -4,6 +4,7 @@ from collections import Counter
 
 import pytest
 
+from rostra.moderation.evaluate import processor_summary
 from rostra.moderation.metrics import precision_recall, roc_auc
 from rostra.moderation.suite import GROUPS, load_suite
 
@@ -34,3 +35,19 @@ def test_baseline_scores_the_suite_when_installed() -> None:
     assert system is not None
     scores = system.batch(["you are an idiot", "lovely weather today"])
     assert scores[0] > scores[1]
+
+
+@pytest.mark.parametrize(
+    ("flags", "named"),
+    [
+        ("fpu avx avx2 avx512f avx512_vnni", "AVX-512 VNNI"),
+        ("fpu avx avx2 avx_vnni", "AVX-VNNI"),
+        ("fpu avx avx2 fma", "AVX2, no VNNI"),
+        ("fpu sse2", "no AVX2"),
+    ],
+)
+def test_the_speed_report_names_the_processors_int8_instructions(flags, named) -> None:
+    cpuinfo = f"processor\t: 0\nmodel name\t: AMD EPYC 9R14\nflags\t\t: {flags}\n"
+    summary = processor_summary(cpuinfo)
+    assert summary.startswith("AMD EPYC 9R14, ")
+    assert summary.endswith(f"int8 dot products: {named}")
