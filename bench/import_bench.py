@@ -10,9 +10,11 @@ admin URL, as the tests do) to create and drop a scratch database.
 """
 
 import argparse
+import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -27,13 +29,15 @@ POSTGRES_ADMIN = os.environ.get("ROSTRA_TEST_POSTGRES", "postgresql://127.0.0.1:
 
 
 def _run(args: list[str]) -> tuple[float, int, str]:
-    """Wall seconds, peak RSS in MiB, and output of one command."""
+    """Wall seconds, peak RSS in MiB, and standard output of one command."""
     started = time.monotonic()
-    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    output = process.stdout.read()
-    _, status, usage = os.wait4(process.pid, 0)
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"{' '.join(args)} failed:\n{output}")
+    with tempfile.TemporaryFile("w+") as errors:  # progress lines, and why it failed
+        process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=errors, text=True)
+        output = process.stdout.read()
+        _, status, usage = os.wait4(process.pid, 0)  # reaped here, for its peak RSS
+        if os.waitstatus_to_exitcode(status) != 0:
+            errors.seek(0)
+            raise SystemExit(f"{' '.join(args)} failed:\n{output}{errors.read()}")
     return time.monotonic() - started, usage.ru_maxrss // 1024, output
 
 
@@ -62,15 +66,28 @@ def bench(size: int, backend: str, workdir: Path) -> None:
             [ROSTRA, "site", "add", "bench", "--origin", "https://news.example", "--database", url]
         )
         seconds, peak, output = _run(
-            [ROSTRA, "import", "disqus", str(export), "--site", "bench", "--database", url]
+            [
+                ROSTRA,
+                "import",
+                "disqus",
+                str(export),
+                "--site",
+                "bench",
+                "--database",
+                url,
+                "--json",
+            ]
         )
         again, _, _ = _run(
             [ROSTRA, "import", "disqus", str(export), "--site", "bench", "--database", url]
         )
     finally:
         cleanup()
+    # The import's own timer leaves out the interpreter's start and the site lookup.
+    inside = json.loads(output)["seconds"]
     print(
         f"{size:>9,} comments  {backend:<10}  {seconds:7.1f} s  {size / seconds:8,.0f} comments/s"
+        f"  (import's own timer {inside:.1f} s, {size / inside:,.0f}/s)"
         f"  peak RSS {peak:4d} MiB  (re-import, nothing new: {again:.1f} s)",
         flush=True,
     )
