@@ -426,6 +426,25 @@ def test_isso_text_that_is_not_utf8_or_holds_a_nul_is_kept_mended(db, site, tmp_
     assert "isso:4" not in found and report.problems[0].message.startswith("the likes count")
 
 
+def test_isso_columns_holding_other_types_are_read_or_refused_at_their_comment(db, site, tmp_path):
+    # SQLite keeps whatever type was written into a column; other tools write into Isso's file.
+    isso = tmp_path / "comments.db"
+    with sqlite3.connect(isso) as conn:
+        conn.executescript((FIXTURES / "isso.sql").read_text())
+        conn.execute("UPDATE comments SET author = x'416e61', email = 42 WHERE id = 1")
+        conn.execute("UPDATE comments SET likes = ? WHERE id = 3", (2**62,))
+        conn.execute("UPDATE comments SET created = 1e300 WHERE id = 5")
+    with pytest.raises(ImportFailure) as failed:
+        imported(db, "isso", isso)
+    assert failed.value.position == "comment 5" and "not a Unix timestamp" in failed.value.message
+    assert rows(db) == {}
+    report = imported(db, "isso", isso, continue_on_error=True)
+    found = rows(db)
+    assert found["isso:1"].author_name == "Ana" and found["isso:1"].author_email is None
+    assert found["isso:3"].upvotes == 2**31 - 1  # what the column holds, not a failed import
+    assert "isso:5" not in found and report.skipped["invalid record"] == 1
+
+
 def test_isso_rejects_a_file_that_is_not_its_database(db, site, tmp_path):
     with pytest.raises(ImportFailure, match="not an Isso database"):
         imported(db, "isso", FIXTURES / "commento.json")
@@ -441,6 +460,17 @@ def test_remark42_backup(db, site):
     assert found["remark42:b7f6a1c2-0003"].parent_id == removed.id
     assert found["remark42:b7f6a1c2-0004"].body_source == "Imported *from elsewhere*"
     assert report.threads_seen == 2  # the utm_campaign link is the same thread
+
+
+def test_remark42_text_that_is_not_a_string_imports_as_an_empty_body(db, site, tmp_path):
+    lines = (FIXTURES / "remark42.jsonl").read_text().splitlines()
+    records = [json.loads(line) for line in lines]
+    deleted = next(r for r in records if r.get("id") == "b7f6a1c2-0002")
+    deleted["text"] = -1
+    backup = tmp_path / "backup.jsonl"
+    backup.write_text("".join(json.dumps(r) + "\n" for r in records))
+    imported(db, "remark42", backup)
+    assert rows(db)["remark42:b7f6a1c2-0002"].body_source == ""
 
 
 def test_remark42_votes_come_along(db, site):

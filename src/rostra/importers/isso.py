@@ -36,7 +36,7 @@ ORDER BY c.id
 def _time(value: object, what: str) -> datetime:
     try:
         return datetime.fromtimestamp(float(value), UTC)
-    except (TypeError, ValueError, OverflowError):
+    except (TypeError, ValueError, OverflowError, OSError):  # OSError: out of the C range
         raise RecordError(f"the {what} time {value!r} is not a Unix timestamp") from None
 
 
@@ -53,9 +53,21 @@ def _text(raw: bytes) -> str:
     return raw.decode("utf-8", "replace")
 
 
+def _field(value: object) -> str | None:
+    """A text column's value as text: SQLite keeps whatever type was written into it."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, bytes):
+        return _text(value)
+    return str(value)
+
+
 def _record(row: tuple, threads: dict[int, ThreadInfo]) -> SourceRecord:
     (comment_id, tid, parent, created, modified, mode, addr, body, author, email, website,
      likes, dislikes, uri, title) = row  # fmt: skip
+    addr, body, author, email, website, uri, title = map(
+        _field, (addr, body, author, email, website, uri, title)
+    )
     if uri is None:
         raise RecordError(f"comment {comment_id} belongs to thread {tid}, which does not exist")
     status = _MODES.get(mode)

@@ -56,6 +56,10 @@ def _read_only(header: dict) -> frozenset[str]:
     )
 
 
+def _body(value: object) -> str:
+    return value if isinstance(value, str) else ""
+
+
 def _record(
     line: int, data: dict, threads: dict[tuple, ThreadInfo], read_only: frozenset[str] = frozenset()
 ) -> SourceRecord:
@@ -84,7 +88,7 @@ def _record(
         author_name=_str(user.get("name")),
         author_email=None,
         author_website=None,
-        body=markdown if use_markdown else (data.get("text") or ""),
+        body=markdown if use_markdown else _body(data.get("text")),
         body_format=BodyFormat.MARKDOWN if use_markdown else BodyFormat.HTML,
         created_at=parse_timestamp(_str(data.get("time")), "time"),
         status=Status.DELETED if data.get("delete") else Status.PUBLISHED,

@@ -146,6 +146,15 @@ def _name(value: str | None) -> str:
     return cleaned[: text.NAME_MAX_CHARS].strip() or ANONYMOUS
 
 
+# The vote columns are 32-bit integers on PostgreSQL.
+MAX_VOTES = 2**31 - 1
+
+
+def _votes(count: int) -> int:
+    """A source's vote count, within what a column holds: a corrupt count saturates."""
+    return min(max(0, count), MAX_VOTES)
+
+
 def _optional(cleaner, value: str | None) -> str | None:
     # A malformed address from the source is dropped, never stored unchecked.
     try:
@@ -254,7 +263,7 @@ class Preparer:
             record.author_key,
             record.ip_hash,
         )
-        upvotes, downvotes = max(0, record.upvotes), max(0, record.downvotes)
+        upvotes, downvotes = _votes(record.upvotes), _votes(record.downvotes)
         times = (record.created_at, record.edited_at)
         stored = times if self.stored_time is None else tuple(map(self.stored_time, times))
         rest = (
