@@ -267,6 +267,14 @@ def test_secrets_and_numbers_in_any_script_are_refused_not_crashed_on(api):
     assert [c["html"] for c in page["comments"]] == ["<p>hi</p>"]
 
 
+def test_invisible_control_characters_are_dropped_from_a_body(api):
+    pasted = "Line one\x0b\x0cstill one\x07\ufffe\nand\ttwo"
+    posted = api.post("/api/v1/comments", json=valid(body=pasted), headers=ORIGIN)
+    assert posted.status_code == 201, posted.text
+    page = api.get("/api/v1/threads", params={"site": "news", "key": "k"}).json()
+    assert [c["html"] for c in page["comments"]] == ["<p>Line onestill one<br>\nand\ttwo</p>"]
+
+
 def test_nul_characters_are_refused_wherever_they_come(api):
     # PostgreSQL cannot hold a NUL in text; SQLite could, so both refuse it alike.
     for params in ({"site": "news\x00", "key": "k"}, {"site": "news", "key": "k\x00"}):

@@ -971,6 +971,19 @@ def test_disqus_export_reimports_with_nothing_lost(db, site, database_url, tmp_p
     assert snapshot(db) == before
 
 
+def test_characters_xml_cannot_carry_leave_the_disqus_export_readable(
+    ctx, site, database_url, tmp_path
+):
+    # A body may hold a pasted control character or U+FFFE; XML has no way to write them.
+    post(ctx.db, ctx.hasher, "Tab\tand bell\x07 and \ufffe end", key="story")
+    out = tmp_path / "export.xml"
+    _export(database_url, "disqus", out)
+    (message,) = [m.text for m in ElementTree.parse(out).iter("{http://disqus.com}message")]
+    assert message == "<p>Tab\tand bell\ufffd and \ufffd end</p>"
+    empty_site(ctx.db)
+    assert imported(ctx.db, "disqus", out).imported == 1
+
+
 def test_the_disqus_export_has_every_element_a_strict_reader_looks_up(
     ctx, site, database_url, tmp_path
 ):

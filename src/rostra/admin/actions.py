@@ -15,6 +15,7 @@ from sqlalchemy import Connection
 from rostra.admin.accounts import Moderator
 from rostra.domain.markdown import render_markdown
 from rostra.domain.policy import Status
+from rostra.domain.text import clean_body
 from rostra.errors import Conflict, Forbidden, InvalidInput, NotFound
 from rostra.service.sites import site_rules
 from rostra.service.visibility import change_status
@@ -213,7 +214,7 @@ def edit(
         if record.status == Status.DELETED:
             raise Conflict("comment_deleted", "The author deleted this comment.")
         rules = site_rules(site_store.site_by_id(conn, record.site_id))
-        cleaned = body.replace("\r\n", "\n").replace("\x00", "").strip()
+        cleaned = clean_body(body)
         if not cleaned:
             raise InvalidInput("body_empty", "The comment cannot be empty; reject it instead.")
         if len(cleaned) > rules.max_body_chars:

@@ -16,6 +16,10 @@ _INVISIBLE = re.compile(
     "\U0001d173-\U0001d17a\U000e0000-\U000e007f]"
 )
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# In a body, line breaks and tabs are text; the other control characters (a
+# vertical tab or bell pasted from another program) and U+FFFE/U+FFFF show as
+# nothing or as garbage, and no XML file can carry them.
+_BODY_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 _SPACES = re.compile(r"\s+")
 
 NAME_MAX_CHARS = 64
@@ -46,6 +50,12 @@ def is_storable(text: str) -> bool:
     """False for text no database column can hold: a NUL (PostgreSQL refuses
     it) or half of a surrogate pair."""
     return "\x00" not in text and is_encodable(text)
+
+
+def clean_body(body: str) -> str:
+    """A comment body as stored: plain line ends, no control characters a reader
+    cannot see, no surrounding blank space."""
+    return _BODY_CONTROL.sub("", body.replace("\r\n", "\n")).strip()
 
 
 def clean_line(text: str) -> str:

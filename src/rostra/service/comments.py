@@ -85,7 +85,7 @@ def _now() -> datetime:
 
 
 def _clean_body(body: str, rules: SiteRules) -> str:
-    cleaned = body.replace("\r\n", "\n").replace("\x00", "").strip()
+    cleaned = text.clean_body(body)
     if not cleaned:
         raise InvalidInput("body_empty", "The comment is empty.")
     if len(cleaned) > rules.max_body_chars:

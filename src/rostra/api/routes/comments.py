@@ -21,6 +21,7 @@ from rostra.api.schemas import (
     VoteOut,
 )
 from rostra.domain.markdown import render_markdown
+from rostra.domain.text import clean_body
 from rostra.errors import Refused
 from rostra.moderation import formtoken
 from rostra.moderation.settings import ModerationSettings
@@ -182,7 +183,7 @@ def vote(
 
 @router.post("/preview", response_model=PreviewOut, summary="Render Markdown as a comment would be")
 def preview(request: Request, payload: PreviewIn, ctx: Annotated[AppContext, Depends(context)]):
-    response = CompactJSON({"html": render_markdown(payload.body)})
+    response = CompactJSON({"html": render_markdown(clean_body(payload.body))})
     with ctx.db.read() as conn:
         allow_origin(request, response, list(site_store.all_origins(conn)))
     return response
