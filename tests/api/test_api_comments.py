@@ -1,6 +1,11 @@
 """The public HTTP API as a page's script uses it."""
 
+import json
+from xml.etree import ElementTree
+
 import pytest
+
+from rostra.importers import ImportOptions, run_import
 
 ORIGIN = {"Origin": "https://news.example"}
 
@@ -173,6 +178,24 @@ def test_atom_feeds(api):
     assert api.get("/api/v1/feeds/news/thread.atom", params={"key": "rail-2026"}).status_code == 200
     unnamed = api.get("/api/v1/feeds/news/thread.atom")  # not the site's feed under another name
     assert unnamed.status_code == 400 and unnamed.json()["error"] == "invalid_thread"
+
+
+def test_a_feed_stays_xml_when_stored_text_holds_characters_xml_cannot_carry(api, db, tmp_path):
+    # An older import may have stored a control character or U+FFFE in a body or title.
+    lines = [
+        {"type": "header", "format": "rostra-export", "version": 1, "site": "news"},
+        {"type": "thread", "key": "story", "url": "https://news.example/story", "title": "Rail\ufffe"},
+        {"type": "comment", "ref": "rostra:1", "thread": "story", "status": "published",
+         "body": "He\x01llo", "created_at": "2024-03-01T08:00:00Z"},
+    ]  # fmt: skip
+    export = tmp_path / "export.jsonl"
+    export.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    run_import(db, "rostra", export, "news", ImportOptions(workers=1))
+    feed = api.get("/api/v1/feeds/news/thread.atom", params={"key": "story"})
+    root = ElementTree.fromstring(feed.content)  # a feed reader can parse it
+    atom = "{http://www.w3.org/2005/Atom}"
+    assert root.find(f"{atom}title").text == "Comments on Rail\ufffd"
+    assert root.find(f"{atom}entry/{atom}content").text == "<p>He\ufffdllo</p>"
 
 
 def test_hostile_name_and_website(api):

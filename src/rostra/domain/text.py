@@ -21,6 +21,10 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 # nothing or as garbage, and no XML file can carry them.
 _BODY_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 _SPACES = re.compile(r"\s+")
+# What XML 1.0 cannot carry, even escaped or in CDATA: most control characters,
+# U+FFFE and U+FFFF. Stored text may hold them (an old import, a name from
+# elsewhere); feeds and exports write them as U+FFFD so the file stays XML.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 NAME_MAX_CHARS = 64
 TITLE_MAX_CHARS = 300
@@ -56,6 +60,11 @@ def clean_body(body: str) -> str:
     """A comment body as stored: plain line ends, no control characters a reader
     cannot see, no surrounding blank space."""
     return _BODY_CONTROL.sub("", body.replace("\r\n", "\n")).strip()
+
+
+def xml_chars(text: str) -> str:
+    """The text with every character XML cannot carry replaced by U+FFFD."""
+    return _NOT_XML.sub("\ufffd", text)
 
 
 def clean_line(text: str) -> str:

@@ -10,7 +10,6 @@ empty, and a thread without a title is titled with its page address (or
 key), which Rostra's own Disqus importer reads as no title.
 """
 
-import re
 from datetime import UTC, datetime
 from typing import BinaryIO
 from xml.sax.saxutils import escape, quoteattr
@@ -18,6 +17,7 @@ from xml.sax.saxutils import escape, quoteattr
 from sqlalchemy import Connection
 
 from rostra.domain.policy import is_closed
+from rostra.domain.text import xml_chars
 from rostra.exporters.rows import closing_age, site_threads, thread_comments
 
 _HEADER = (
@@ -33,18 +33,8 @@ def _time(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-# What XML 1.0 cannot carry, even escaped or in CDATA: most control characters,
-# U+FFFE and U+FFFF. Bodies and names may hold them (a paste, an old import);
-# they are written as U+FFFD so that the file stays readable XML.
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-
-
-def _xml_chars(text: str) -> str:
-    return _NOT_XML.sub("\ufffd", text)
-
-
 def _cdata(text: str) -> str:
-    return "<![CDATA[" + _xml_chars(text).replace("]]>", "]]]]><![CDATA[>") + "]]>"
+    return "<![CDATA[" + xml_chars(text).replace("]]>", "]]]]><![CDATA[>") + "]]>"
 
 
 def _bool(value: bool) -> str:
@@ -52,7 +42,7 @@ def _bool(value: bool) -> str:
 
 
 def _text(value: str | None) -> str:
-    return escape(_xml_chars(value or ""))
+    return escape(xml_chars(value or ""))
 
 
 def export(conn: Connection, site_id: int, site_name: str, out: BinaryIO) -> int:

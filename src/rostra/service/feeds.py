@@ -3,6 +3,7 @@
 from datetime import UTC, datetime
 from xml.etree import ElementTree as ET
 
+from rostra.domain.text import xml_chars
 from rostra.errors import NotFound
 from rostra.service.pages import iso
 from rostra.service.threads import thread_key
@@ -18,7 +19,7 @@ FEED_SIZE = 50
 def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
     element = ET.SubElement(parent, f"{{{ATOM}}}{tag}", attrs)
     if text is not None:
-        element.text = text
+        element.text = xml_chars(text)
     return element
 
 
@@ -67,6 +68,6 @@ def _feed(db: Database, site_name: str, wanted_key: str | None, base_url: str) -
         _sub(entry, "published", iso(comment.created_at))
         _sub(entry, "updated", iso(comment.edited_at or comment.created_at))
         if page.url:
-            _sub(entry, "link", href=f"{page.url}#comment-{comment.id}")
+            _sub(entry, "link", href=xml_chars(f"{page.url}#comment-{comment.id}"))
         _sub(entry, "content", comment.body_html, type="html")
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
