@@ -304,6 +304,12 @@ def _url_map(pairs: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
         old, sep, new = pair.partition("=")
         if not sep or not old:
             raise click.BadParameter(f"{pair!r} is not OLD=NEW", param_hint="--map-url")
+        # A typo here would key every thread by an address that is no address.
+        if not new.startswith(("https://", "http://", "/")):
+            raise click.BadParameter(
+                f"{pair!r}: NEW must be an http(s) address or a path starting with /",
+                param_hint="--map-url",
+            )
         mapped.append((old, new))
     return tuple(mapped)
 

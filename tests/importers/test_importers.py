@@ -1051,6 +1051,16 @@ def test_import_command_reports_and_names_the_bad_line(site, database_url):
     assert "nothing was written: line 5, column" in bad.output
 
 
+@pytest.mark.parametrize(
+    ("mapping", "says"),
+    [("=https://news.example/", "is not OLD=NEW"), ("/=htps://news.example/", "NEW must be")],
+)
+def test_import_command_refuses_a_url_map_that_is_no_address(site, database_url, mapping, says):
+    args = ["import", "isso", str(FIXTURES / "disqus.xml"), "--site", "news"]
+    refused = CliRunner().invoke(cli, [*args, "--map-url", mapping, "--database", database_url])
+    assert refused.exit_code == 2 and says in refused.output
+
+
 def test_digests_from_before_raw_digests_count_as_unchanged_and_are_refreshed(db, site):
     from rostra.importers.writer import _legacy_digest
 
