@@ -121,6 +121,59 @@ def test_migrate_db_from_sqlite_to_postgresql_keeps_everything(tmp_path, ctx):
         drop_postgres_database(name)
 
 
+def test_migrate_db_copies_replies_stored_under_lower_ids_than_their_parents(tmp_path):
+    from rostra.importers import ImportOptions, run_import
+    from rostra.service.sites import create_site
+    from rostra.store.database import open_database
+
+    source_url = str(tmp_path / "imported.db")
+    upgrade_database(source_url)
+    source = open_database(source_url)
+    create_site(source, "news", ["https://news.example"])
+    # The export lists a reply before its parent, so the reply gets the lower id.
+    disqus = Path(__file__).parents[1] / "importers" / "fixtures" / "disqus.xml"
+    run_import(source, "disqus", disqus, "news", ImportOptions(workers=1))
+    with source.read() as conn:
+        replies_first = conn.exec_driver_sql(
+            "SELECT count(*) FROM comments c JOIN comments p ON p.id = c.parent_id WHERE c.id < p.id"
+        ).scalar_one()
+    assert replies_first >= 1
+    source.dispose()
+    name, target_url = create_postgres_database()
+    try:
+        result = run("migrate-db", "--from", source_url, "--to", target_url)
+        assert result.exit_code == 0, result.output
+        assert "9 rows" in result.output  # the comments, checksums equal on both sides
+    finally:
+        drop_postgres_database(name)
+
+
+def test_migrate_db_says_which_table_the_target_refused_and_copies_nothing(tmp_path, ctx):
+    from rostra.service.sites import create_site
+    from rostra.store.database import open_database
+
+    source_url = str(tmp_path / "damaged.db")
+    upgrade_database(source_url)
+    source = open_database(source_url)
+    create_site(source, "news", ["https://news.example"])
+    post(source, ctx.hasher, "A reply whose parent was lost")
+    source.dispose()
+    with sqlite3.connect(source_url) as conn:  # foreign keys are off in a plain connection
+        conn.execute("UPDATE comments SET parent_id = 999")
+    name, target_url = create_postgres_database()
+    try:
+        result = run("migrate-db", "--from", source_url, "--to", target_url)
+        assert result.exit_code == 1
+        assert "comments: the target refused a row" in result.output
+        assert "nothing was copied" in result.output and "Traceback" not in result.output
+        target = open_database(target_url)
+        with target.read() as conn:
+            assert conn.exec_driver_sql("SELECT count(*) FROM sites").scalar_one() == 0
+        target.dispose()
+    finally:
+        drop_postgres_database(name)
+
+
 def test_check_loads_the_toxicity_model_and_says_which_one_scores(database_url, db, site):
     result = run("check", "--database", database_url)
     assert result.exit_code == 0, result.output

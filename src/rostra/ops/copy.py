@@ -8,6 +8,7 @@ from datetime import datetime
 
 import orjson
 from sqlalchemy import Connection, Table, func, select, text
+from sqlalchemy.exc import DBAPIError
 
 from rostra.store.database import Database
 from rostra.store.dialect import refresh_statistics
@@ -39,8 +40,21 @@ def _canonical(value):
     return value
 
 
-def _rows(conn: Connection, table: Table) -> Iterator[dict]:
-    result = conn.execution_options(yield_per=BATCH).execute(_ordered(table))
+def _insert_order(table: Table):
+    """Rows in an order the target's foreign keys accept, row by row.
+
+    A reply may have a lower id than its parent (an import stores a reply it
+    met before its parent under the earlier id), so comments go by depth:
+    every parent before its replies.
+    """
+    if table.name == "comments":
+        return select(table).order_by(table.c.depth, table.c.id)
+    return _ordered(table)
+
+
+def _rows(conn: Connection, table: Table, query=None) -> Iterator[dict]:
+    query = _ordered(table) if query is None else query
+    result = conn.execution_options(yield_per=BATCH).execute(query)
     for row in result.mappings():
         yield dict(row)
 
@@ -71,19 +85,30 @@ def copy_database(source: Database, target: Database) -> list[TableReport]:
     with source.snapshot() as src, target.write() as dst:
         dst.execute(metadata.tables["server_secrets"].delete())
         for table in metadata.sorted_tables:
-            batch: list[dict] = []
-            for row in _rows(src, table):
-                batch.append(row)
-                if len(batch) >= BATCH:
-                    dst.execute(table.insert(), batch)
-                    batch = []
-            if batch:
-                dst.execute(table.insert(), batch)
+            try:
+                _copy_table(src, dst, table)
+            except DBAPIError as exc:
+                # The whole copy is one transaction: it rolls back with this.
+                reason = str(exc.orig).strip().splitlines()[0]
+                raise CopyError(
+                    f"{table.name}: the target refused a row ({reason}); nothing was copied"
+                ) from None
         if dst.dialect.name == "postgresql":
             _advance_sequences(dst)
         # The site is served from the copy at once.
         refresh_statistics(dst)
     return verify(source, target)
+
+
+def _copy_table(src: Connection, dst: Connection, table: Table) -> None:
+    batch: list[dict] = []
+    for row in _rows(src, table, _insert_order(table)):
+        batch.append(row)
+        if len(batch) >= BATCH:
+            dst.execute(table.insert(), batch)
+            batch = []
+    if batch:
+        dst.execute(table.insert(), batch)
 
 
 def _advance_sequences(conn: Connection) -> None:
