@@ -986,6 +986,27 @@ def test_characters_xml_cannot_carry_leave_the_disqus_export_readable(
     assert imported(ctx.db, "disqus", out).imported == 1
 
 
+def test_a_shadowed_comment_leaves_in_the_disqus_export_unapproved(
+    ctx, site, database_url, tmp_path
+):
+    post(ctx.db, ctx.hasher, "Seen by all", key="story")
+    hidden = post(ctx.db, ctx.hasher, "Seen by its author alone", key="story").comment
+    with ctx.db.write() as conn:
+        conn.execute(comments.update().where(comments.c.id == hidden.id).values(shadowed=True))
+    out = tmp_path / "export.xml"
+    _export(database_url, "disqus", out)
+    ns = "{http://disqus.com}"
+    approved = {
+        post_.find(f"{ns}message").text: post_.find(f"{ns}isApproved").text
+        for post_ in ElementTree.parse(out).iter(f"{ns}post")
+    }
+    assert approved == {"<p>Seen by all</p>": "true", "<p>Seen by its author alone</p>": "false"}
+    empty_site(ctx.db)
+    imported(ctx.db, "disqus", out)
+    statuses = {row.body_source: row.status for row in rows(ctx.db).values()}
+    assert statuses == {"Seen by all": "published", "Seen by its author alone": "pending"}
+
+
 def test_the_disqus_export_has_every_element_a_strict_reader_looks_up(
     ctx, site, database_url, tmp_path
 ):

@@ -2,7 +2,9 @@
 
 Threads carry their Rostra key as the Disqus identifier (<id>) and posts
 their Rostra ids as dsq:id. Pending comments are marked
-<isApproved>false</isApproved>. Readers of Disqus files look up elements
+<isApproved>false</isApproved>. Disqus has no shadow ban: a comment under one (seen
+by its author alone) is written unapproved, so that whatever reads the file
+keeps it off the page instead of publishing it. Readers of Disqus files look up elements
 without checking that they are there (Isso's importer stops on a post
 without <ipAddress> or a thread without a <title>), so every element a real
 export has is written: raw IP addresses are never kept, so <ipAddress> is
@@ -74,7 +76,7 @@ def export(conn: Connection, site_id: int, site_name: str, out: BinaryIO) -> int
             f"    <createdAt>{_time(row.created_at)}</createdAt>\n"
             f"    <isDeleted>{_bool(row.status == 'deleted')}</isDeleted>\n"
             f"    <isSpam>{_bool(row.status == 'rejected')}</isSpam>\n"
-            f"    <isApproved>{_bool(row.status != 'pending')}</isApproved>\n"
+            f"    <isApproved>{_bool(row.status != 'pending' and not row.shadowed)}</isApproved>\n"
             f"    <author>\n"
             f"      <email>{_text(row.author_email)}</email>\n"
             f"      <name>{_text(row.author_name)}</name>\n"
