@@ -6,6 +6,7 @@ from xml.etree import ElementTree
 import pytest
 
 from rostra.importers import ImportOptions, run_import
+from rostra.store.schema import comments
 
 ORIGIN = {"Origin": "https://news.example"}
 
@@ -196,6 +197,21 @@ def test_a_feed_stays_xml_when_stored_text_holds_characters_xml_cannot_carry(api
     atom = "{http://www.w3.org/2005/Atom}"
     assert root.find(f"{atom}title").text == "Comments on Rail\ufffd"
     assert root.find(f"{atom}entry/{atom}content").text == "<p>He\ufffdllo</p>"
+
+
+def test_feeds_leave_out_comments_only_their_shadow_banned_author_sees(api, db):
+    create(api, body="Seen by all")
+    hidden = create(api, body="Seen by its author alone")["comment"]["id"]
+    with db.write() as conn:
+        conn.execute(
+            comments.update().where(comments.c.id == hidden).values(shadowed=True, visible=False)
+        )
+    for address, params in (
+        ("/api/v1/feeds/news.atom", {}),
+        ("/api/v1/feeds/news/thread.atom", {"key": "rail-2026"}),
+    ):
+        feed = api.get(address, params=params)
+        assert "Seen by all" in feed.text and "Seen by its author alone" not in feed.text
 
 
 def test_hostile_name_and_website(api):

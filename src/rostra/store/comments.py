@@ -231,8 +231,11 @@ def first_children(
 def latest_published(
     conn: Connection, *, site_id: int, thread_id: int | None, limit: int
 ) -> list[CommentRecord]:
+    """The newest comments everyone may read: a shadow-banned author's are seen by them alone."""
     query = select(*RECORD_COLUMNS).where(
-        comments.c.site_id == site_id, comments.c.status == "published"
+        comments.c.site_id == site_id,
+        comments.c.status == "published",
+        comments.c.shadowed.is_(False),
     )
     if thread_id is not None:
         query = query.where(comments.c.thread_id == thread_id)
