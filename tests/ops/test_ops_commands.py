@@ -13,6 +13,8 @@ from pgtools import create_postgres_database, drop_postgres_database
 from rostra.cli import main
 from rostra.moderation.classifier import LINEAR_HOLD_THRESHOLD
 from rostra.service import comments as svc
+from rostra.service.sites import create_site
+from rostra.store.database import open_database
 from rostra.store.migrate import upgrade_database
 
 
@@ -46,11 +48,7 @@ def test_check_fails_clearly_on_an_unreachable_database():
 def test_backup_makes_a_consistent_copy(tmp_path, ctx, site):
     sqlite_url = str(tmp_path / "live.db")
     upgrade_database(sqlite_url)
-    from rostra.store.database import open_database
-
     db = open_database(sqlite_url)
-    from rostra.service.sites import create_site
-
     create_site(db, "news", ["https://news.example"])
     post(db, ctx.hasher, "Kept safe")
     db.dispose()
@@ -77,6 +75,15 @@ def test_backup_into_a_missing_folder_is_refused_clearly(tmp_path):
     assert not target.parent.exists()
 
 
+def _sqlite_site(path: Path):
+    """A SQLite database file holding the site "news": (its URL, the open database)."""
+    url = str(path)
+    upgrade_database(url)
+    database = open_database(url)
+    create_site(database, "news", ["https://news.example"])
+    return url, database
+
+
 def test_migrate_db_from_a_missing_sqlite_file_copies_nothing_and_says_so(tmp_path):
     missing, target = tmp_path / "typo.db", tmp_path / "target.db"
     result = run("migrate-db", "--from", str(missing), "--to", str(target))
@@ -85,13 +92,7 @@ def test_migrate_db_from_a_missing_sqlite_file_copies_nothing_and_says_so(tmp_pa
 
 
 def test_migrate_db_from_sqlite_to_postgresql_keeps_everything(tmp_path, ctx):
-    from rostra.service.sites import create_site
-    from rostra.store.database import open_database
-
-    source_url = str(tmp_path / "small.db")
-    upgrade_database(source_url)
-    source = open_database(source_url)
-    create_site(source, "news", ["https://news.example"])
+    source_url, source = _sqlite_site(tmp_path / "small.db")
     root = post(source, ctx.hasher, "Root comment")
     reply = post(source, ctx.hasher, "A reply", parent=root.comment.id)
     svc.vote(source, ctx.hasher, reply.comment.id, 1, reader(1))
@@ -123,13 +124,8 @@ def test_migrate_db_from_sqlite_to_postgresql_keeps_everything(tmp_path, ctx):
 
 def test_migrate_db_copies_replies_stored_under_lower_ids_than_their_parents(tmp_path):
     from rostra.importers import ImportOptions, run_import
-    from rostra.service.sites import create_site
-    from rostra.store.database import open_database
 
-    source_url = str(tmp_path / "imported.db")
-    upgrade_database(source_url)
-    source = open_database(source_url)
-    create_site(source, "news", ["https://news.example"])
+    source_url, source = _sqlite_site(tmp_path / "imported.db")
     # The export lists a reply before its parent, so the reply gets the lower id.
     disqus = Path(__file__).parents[1] / "importers" / "fixtures" / "disqus.xml"
     run_import(source, "disqus", disqus, "news", ImportOptions(workers=1))
@@ -149,13 +145,7 @@ def test_migrate_db_copies_replies_stored_under_lower_ids_than_their_parents(tmp
 
 
 def test_migrate_db_says_which_table_the_target_refused_and_copies_nothing(tmp_path, ctx):
-    from rostra.service.sites import create_site
-    from rostra.store.database import open_database
-
-    source_url = str(tmp_path / "damaged.db")
-    upgrade_database(source_url)
-    source = open_database(source_url)
-    create_site(source, "news", ["https://news.example"])
+    source_url, source = _sqlite_site(tmp_path / "damaged.db")
     post(source, ctx.hasher, "A reply whose parent was lost")
     source.dispose()
     with sqlite3.connect(source_url) as conn:  # foreign keys are off in a plain connection

@@ -2,14 +2,15 @@
 
 Threads carry their Rostra key as the Disqus identifier (<id>) and posts
 their Rostra ids as dsq:id. Pending comments are marked
-<isApproved>false</isApproved>. Disqus has no shadow ban: a comment under one (seen
-by its author alone) is written unapproved, so that whatever reads the file
-keeps it off the page instead of publishing it. Readers of Disqus files look up elements
-without checking that they are there (Isso's importer stops on a post
-without <ipAddress> or a thread without a <title>), so every element a real
-export has is written: raw IP addresses are never kept, so <ipAddress> is
-empty, and a thread without a title is titled with its page address (or
-key), which Rostra's own Disqus importer reads as no title.
+<isApproved>false</isApproved>, and so are those under a shadow ban (seen by
+their author alone), which Disqus has no form for: whatever reads the file
+keeps them off the page instead of publishing them. Readers of Disqus files
+look up elements without checking that they are there (Isso's importer stops
+on a post without <ipAddress> or a thread without a <title>), so every
+element a real export has is written: raw IP addresses are never kept, so
+<ipAddress> is empty, and a thread without a title is titled with its page
+address (or key), which Rostra's own Disqus importer reads as no title.
+Characters XML cannot carry are written as U+FFFD (`domain.text.xml_chars`).
 """
 
 from datetime import UTC, datetime
