@@ -1,4 +1,5 @@
-"""Import rate and peak memory of `rostra import disqus` into SQLite and PostgreSQL.
+"""Import rate and peak memory of `rostra import disqus` into SQLite and PostgreSQL,
+and the time to export the imported site again in both formats.
 
     python bench/import_bench.py [--sizes 100000 1000000] [--backends sqlite postgresql]
 
@@ -81,14 +82,28 @@ def bench(size: int, backend: str, workdir: Path) -> None:
         again, _, _ = _run(
             [ROSTRA, "import", "disqus", str(export), "--site", "bench", "--database", url]
         )
+        exports = {
+            form: _run(
+                [ROSTRA, "export", "--site", "bench", "--format", form, "--database", url,
+                 "--output", str(workdir / f"export.{form}")]
+            )[:2]
+            for form in ("rostra", "disqus")
+        }  # fmt: skip
     finally:
         cleanup()
+        for form in ("rostra", "disqus"):
+            (workdir / f"export.{form}").unlink(missing_ok=True)
     # The import's own timer leaves out the interpreter's start and the site lookup.
     inside = json.loads(output)["seconds"]
     print(
         f"{size:>9,} comments  {backend:<10}  {seconds:7.1f} s  {size / seconds:8,.0f} comments/s"
         f"  (import's own timer {inside:.1f} s, {size / inside:,.0f}/s)"
         f"  peak RSS {peak:4d} MiB  (re-import, nothing new: {again:.1f} s)",
+        flush=True,
+    )
+    print(
+        "           exported again: "
+        + ", ".join(f"{form} {t:.1f} s (peak RSS {m} MiB)" for form, (t, m) in exports.items()),
         flush=True,
     )
     if "--verbose" in sys.argv:

@@ -29,6 +29,7 @@ from rostra.service.sites import create_site
 from rostra.store import reports as report_store
 from rostra.store import sanctions as sanction_store
 from rostra.store import sites as site_store
+from rostra.store import threads as thread_store
 from rostra.store.schema import comment_revisions, comments, reports, sanctions, threads
 from rostra.store.tree import rebuild_thread
 
@@ -695,6 +696,36 @@ def test_a_move_keeps_verdicts_badges_and_a_moderators_edits(ctx, database_url, 
     # Importing the file again adds no second history.
     imported(ctx.db, "rostra", out)
     assert snapshot(ctx.db) == before
+
+
+def test_the_rostra_export_puts_every_comment_history_and_report_under_its_thread(
+    ctx, site, database_url, tmp_path
+):
+    user = create_user(ctx.db, "chief", "a long admin password", "admin")
+    chief = Moderator(user.id, user.username, Role.ADMIN, frozenset())
+    first = post(ctx.db, ctx.hasher, "Teh first story", key="a-first").comment
+    actions.edit(ctx.db, chief, first.id, "The first story")
+    with ctx.db.write() as conn:  # a thread whose page was embedded but got no comment
+        thread_store.ensure_thread(conn, site.id, "b-quiet", None, None, datetime.now(UTC))
+    post(ctx.db, ctx.hasher, "Unreported", key="c-third")
+    reported = post(ctx.db, ctx.hasher, "Buy now", key="c-third").comment
+    report_comment(ctx.db, ctx.hasher, reported.id, "spam", None, reader(1))
+    out = tmp_path / "export.jsonl"
+    _export(database_url, "rostra", out)
+    shape = [
+        (line["type"], line.get("key") or line.get("body"),
+         [r["body"] for r in line.get("history", [])],
+         [r["reason"] for r in line.get("reports", [])])
+        for line in _lines(out)[1:]
+    ]  # fmt: skip
+    assert shape == [
+        ("thread", "a-first", [], []),
+        ("comment", "The first story", ["Teh first story"], []),
+        ("thread", "b-quiet", [], []),
+        ("thread", "c-third", [], []),
+        ("comment", "Unreported", [], []),
+        ("comment", "Buy now", [], ["spam"]),
+    ]
 
 
 def _report_rows(db):

@@ -21,7 +21,7 @@ from sqlalchemy import Connection
 
 from rostra.domain.policy import is_closed
 from rostra.domain.text import xml_chars
-from rostra.exporters.rows import closing_age, site_threads, thread_comments
+from rostra.exporters.rows import closing_age, site_comments, site_threads
 
 _HEADER = (
     '<?xml version="1.0" encoding="utf-8"?>\n'
@@ -68,7 +68,7 @@ def export(conn: Connection, site_id: int, site_name: str, out: BinaryIO) -> int
             f"  </thread>\n"
         )
     count = 0
-    for row in thread_comments(conn, None, site_id):
+    for row in site_comments(conn, site_id):
         parent = "" if row.parent_id is None else f'    <parent dsq:id="{row.parent_id}"/>\n'
         write(
             f'  <post dsq:id="{row.id}">\n'

@@ -7,12 +7,13 @@ import orjson
 from sqlalchemy import Connection
 
 from rostra.exporters.rows import (
+    ByThread,
     ref,
+    site_comments,
+    site_reports,
+    site_revisions,
     site_sanctions,
     site_threads,
-    thread_comments,
-    thread_reports,
-    thread_revisions,
 )
 from rostra.importers.rostra import FORMAT_NAME, FORMAT_VERSION
 
@@ -105,6 +106,10 @@ def export(conn: Connection, site_id: int, site_name: str, out: BinaryIO) -> int
         },
     )
     count = 0
+    # Four streams in thread id order, walked side by side.
+    all_comments = ByThread(site_comments(conn, site_id, by_thread=True))
+    all_revisions = ByThread(site_revisions(conn, site_id))
+    all_reports = ByThread(site_reports(conn, site_id))
     for thread in list(site_threads(conn, site_id)):
         _line(
             out,
@@ -117,9 +122,11 @@ def export(conn: Connection, site_id: int, site_name: str, out: BinaryIO) -> int
                 "policy": thread.policy,
             },
         )
-        revisions = thread_revisions(conn, thread.id)
-        its_reports = thread_reports(conn, thread.id)
-        for row in thread_comments(conn, thread.id, site_id):
+        revisions, its_reports = (
+            all_revisions.by_comment(thread.id),
+            all_reports.by_comment(thread.id),
+        )
+        for row in all_comments.of(thread.id):
             earlier, reported = revisions.get(row.id, ()), its_reports.get(row.id, ())
             _line(out, _comment(row, thread.key, earlier, reported))
             count += 1

@@ -35,42 +35,71 @@ def site_threads(conn: Connection, site_id: int) -> Iterator:
     yield from conn.execution_options(stream_results=True, yield_per=_BATCH).execute(query)
 
 
-def thread_comments(conn: Connection, thread_id: int | None, site_id: int) -> Iterator:
-    """Comments oldest first, each with its parent's id and export reference."""
+def site_comments(conn: Connection, site_id: int, *, by_thread: bool = False) -> Iterator:
+    """The site's comments oldest first (thread by thread, in thread id order, if
+    `by_thread`), each with its parent's export reference.
+
+    One streamed query for the whole site: a query per thread cost a round trip
+    and a cursor each, most of an export's time on PostgreSQL.
+    """
     parent = comments.alias("parent")
+    order = (comments.c.created_at, comments.c.id)
     query = (
         select(comments, parent.c.source_ref.label("parent_source_ref"))
         .select_from(comments.outerjoin(parent, parent.c.id == comments.c.parent_id))
         .where(comments.c.site_id == site_id)
-        .order_by(comments.c.created_at, comments.c.id)
+        .order_by(*((comments.c.thread_id, *order) if by_thread else order))
     )
-    if thread_id is not None:
-        query = query.where(comments.c.thread_id == thread_id)
+    yield from _streamed(conn, query)
+
+
+def _on_site_comments(conn: Connection, table, site_id: int) -> Iterator:
+    """Rows of `table` on the site's comments, thread by thread (in thread id order),
+    oldest first, each with its comment's `thread_id`."""
+    query = (
+        select(table, comments.c.thread_id)
+        .join(comments, comments.c.id == table.c.comment_id)
+        .where(comments.c.site_id == site_id)
+        .order_by(comments.c.thread_id, table.c.id)
+    )
+    yield from _streamed(conn, query)
+
+
+def site_revisions(conn: Connection, site_id: int) -> Iterator:
+    """Earlier versions of edited comments, thread by thread, oldest first."""
+    return _on_site_comments(conn, comment_revisions, site_id)
+
+
+def site_reports(conn: Connection, site_id: int) -> Iterator:
+    """Readers' reports on the site's comments, thread by thread, oldest first."""
+    return _on_site_comments(conn, reports, site_id)
+
+
+def _streamed(conn: Connection, query) -> Iterator:
     yield from conn.execution_options(stream_results=True, yield_per=_BATCH).execute(query)
 
 
-def _by_comment(conn: Connection, table, thread_id: int) -> dict[int, list]:
-    """Rows of `table` on the thread's comments, oldest first, by comment (few: all at once)."""
-    query = (
-        select(table)
-        .join(comments, comments.c.id == table.c.comment_id)
-        .where(comments.c.thread_id == thread_id)
-        .order_by(table.c.id)
-    )
-    found: dict[int, list] = {}
-    for row in conn.execute(query):
-        found.setdefault(row.comment_id, []).append(row)
-    return found
+class ByThread:
+    """Walks rows sorted by thread id alongside the threads, in the same order."""
 
+    def __init__(self, rows: Iterator) -> None:
+        self.rows = iter(rows)
+        self.next = next(self.rows, None)
 
-def thread_revisions(conn: Connection, thread_id: int) -> dict[int, list]:
-    """Each edited comment's earlier versions, oldest first."""
-    return _by_comment(conn, comment_revisions, thread_id)
+    def of(self, thread_id: int) -> Iterator:
+        """The rows of this thread; rows of threads not asked for are passed over."""
+        while self.next is not None and self.next.thread_id < thread_id:
+            self.next = next(self.rows, None)
+        while self.next is not None and self.next.thread_id == thread_id:
+            row, self.next = self.next, next(self.rows, None)
+            yield row
 
-
-def thread_reports(conn: Connection, thread_id: int) -> dict[int, list]:
-    """Readers' reports on the thread's comments, oldest first."""
-    return _by_comment(conn, reports, thread_id)
+    def by_comment(self, thread_id: int) -> dict[int, list]:
+        """This thread's rows by comment id (revisions, reports: few a thread)."""
+        found: dict[int, list] = {}
+        for row in self.of(thread_id):
+            found.setdefault(row.comment_id, []).append(row)
+        return found
 
 
 def ref(source_ref: str | None, comment_id: int | None) -> str | None:
