@@ -57,6 +57,39 @@ def _database(backend: str, workdir: Path) -> tuple[str, object]:
     return POSTGRES_ADMIN.rsplit("/", 1)[0] + f"/{name}", drop
 
 
+def _reads(url: str) -> str:
+    """Milliseconds (best of five) of reads that must not grow with the site: a
+    thread's feed, the site's feed, and moderators' queues."""
+    from rostra.service.feeds import site_feed, thread_feed
+    from rostra.store import queues
+    from rostra.store.database import open_database
+
+    db = open_database(url)
+
+    def queue(name: str):
+        with db.read() as conn:
+            queues.queue_page(conn, name, [1], limit=51, offset=0)
+
+    reads = {
+        "thread feed": lambda: thread_feed(db, "bench", "article-1", None, "http://127.0.0.1"),
+        "site feed": lambda: site_feed(db, "bench", "http://127.0.0.1"),
+        **{
+            f"{name} queue": (lambda name=name: queue(name))
+            for name in ("held", "reported", "recent")
+        },
+    }
+    best = {}
+    for name, read in reads.items():
+        times = []
+        for _ in range(5):
+            started = time.perf_counter()
+            read()
+            times.append(time.perf_counter() - started)
+        best[name] = min(times) * 1000
+    db.dispose()
+    return ", ".join(f"{name} {ms:.1f} ms" for name, ms in best.items())
+
+
 def bench(size: int, backend: str, workdir: Path) -> None:
     export = workdir / f"disqus-{size}.xml"
     if not export.exists():
@@ -89,6 +122,7 @@ def bench(size: int, backend: str, workdir: Path) -> None:
             )[:2]
             for form in ("rostra", "disqus")
         }  # fmt: skip
+        reads = _reads(url)
     finally:
         cleanup()
         for form in ("rostra", "disqus"):
@@ -101,6 +135,7 @@ def bench(size: int, backend: str, workdir: Path) -> None:
         f"  peak RSS {peak:4d} MiB  (re-import, nothing new: {again:.1f} s)",
         flush=True,
     )
+    print(f"           reads of the imported site: {reads}", flush=True)
     print(
         "           exported again: "
         + ", ".join(f"{form} {t:.1f} s (peak RSS {m} MiB)" for form, (t, m) in exports.items()),

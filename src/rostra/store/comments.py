@@ -233,12 +233,15 @@ def latest_published(
 ) -> list[CommentRecord]:
     """The newest comments everyone may read: a shadow-banned author's are seen by them alone."""
     query = select(*RECORD_COLUMNS).where(
-        comments.c.site_id == site_id,
-        comments.c.status == "published",
-        comments.c.shadowed.is_(False),
+        comments.c.status == "published", comments.c.shadowed.is_(False)
     )
+    # A thread is one site's, so it alone is named: given the site too, SQLite's
+    # planner walks the site's (site, status, time) index through every newer
+    # comment of the site (half a second at 100,000 comments, for each request).
     if thread_id is not None:
         query = query.where(comments.c.thread_id == thread_id)
+    else:
+        query = query.where(comments.c.site_id == site_id)
     query = query.order_by(comments.c.created_at.desc(), comments.c.id.desc()).limit(limit)
     return [CommentRecord(*row) for row in conn.execute(query)]
 

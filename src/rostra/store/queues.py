@@ -117,15 +117,25 @@ def queue_page(
             comments.c.id.asc(),
         )
     elif queue == "reported":
-        weight = (
-            select(func.sum(reports.c.weight))
-            .where(reports.c.comment_id == comments.c.id, reports.c.outcome.is_(None))
-            .scalar_subquery()
+        # Driven by the open reports (few), not by weighing every comment of the site.
+        weighed = (
+            select(reports.c.comment_id, func.sum(reports.c.weight).label("weight"))
+            .where(reports.c.site_id.in_(list(site_ids)), reports.c.outcome.is_(None))
+            .group_by(reports.c.comment_id)
+            .subquery()
         )
         query = (
-            _base(site_ids)
-            .where(comments.c.status.in_(("published", "pending")), cast(weight, Float) > 0)
-            .order_by(weight.desc(), func.coalesce(comments.c.toxicity, -1.0).desc(), comments.c.id)
+            select(*_COLUMNS)
+            .select_from(weighed.join(_JOINED, comments.c.id == weighed.c.comment_id))
+            .where(comments.c.site_id.in_(list(site_ids)))
+            .where(
+                comments.c.status.in_(("published", "pending")), cast(weighed.c.weight, Float) > 0
+            )
+            .order_by(
+                weighed.c.weight.desc(),
+                func.coalesce(comments.c.toxicity, -1.0).desc(),
+                comments.c.id,
+            )
         )
     elif queue == "rejected":
         query = _base(site_ids).where(comments.c.status == "rejected")
