@@ -108,6 +108,7 @@ def queue_page(
     search: str | None = None,
 ) -> list[QueueRow]:  # fmt: skip
     """One page of a queue, riskiest (or newest) first; with `search`, only the comments that match."""
+    site_ids = list(site_ids)
     if queue == "held":
         query = _base(site_ids).where(comments.c.status == "pending")
         query = query.order_by(
@@ -120,14 +121,14 @@ def queue_page(
         # Driven by the open reports (few), not by weighing every comment of the site.
         weighed = (
             select(reports.c.comment_id, func.sum(reports.c.weight).label("weight"))
-            .where(reports.c.site_id.in_(list(site_ids)), reports.c.outcome.is_(None))
+            .where(reports.c.site_id.in_(site_ids), reports.c.outcome.is_(None))
             .group_by(reports.c.comment_id)
             .subquery()
         )
         query = (
             select(*_COLUMNS)
             .select_from(weighed.join(_JOINED, comments.c.id == weighed.c.comment_id))
-            .where(comments.c.site_id.in_(list(site_ids)))
+            .where(comments.c.site_id.in_(site_ids))
             .where(
                 comments.c.status.in_(("published", "pending")), cast(weighed.c.weight, Float) > 0
             )
