@@ -60,22 +60,25 @@ def _database(backend: str, workdir: Path) -> tuple[str, object]:
 def _reads(url: str) -> str:
     """Milliseconds (best of five) of reads that must not grow with the site: a
     thread's feed, the site's feed, and moderators' queues."""
+    from rostra.admin.accounts import Moderator, Role
+    from rostra.admin.queue import queue_page
     from rostra.service.feeds import site_feed, thread_feed
-    from rostra.store import queues
     from rostra.store.database import open_database
 
     db = open_database(url)
+    admin = Moderator(1, "bench", Role.ADMIN, frozenset())
 
     def queue(name: str):
-        with db.read() as conn:
-            queues.queue_page(conn, name, [1], limit=51, offset=0)
+        queue_page(
+            db, admin, name, None, 1
+        )  # as /admin shows it: items with their authors' records
 
     reads = {
         "thread feed": lambda: thread_feed(db, "bench", "article-1", None, "http://127.0.0.1"),
         "site feed": lambda: site_feed(db, "bench", "http://127.0.0.1"),
         **{
             f"{name} queue": (lambda name=name: queue(name))
-            for name in ("held", "reported", "recent")
+            for name in ("held", "reported", "recent", "rejected")
         },
     }
     best = {}

@@ -4,7 +4,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, Float, cast, func, literal_column, or_, select, text
+from sqlalchemy import Connection, Float, cast, func, literal_column, or_, select, text, union
 
 from rostra.store.schema import comments, reports, sites, threads
 
@@ -201,9 +201,14 @@ class AuthorRecord:
         return self.published + self.pending + self.rejected + self.deleted
 
 
-def _same_author(author_key: str | None, ip_hash: str | None, email: str | None):
-    matches = [
-        column == value
+def _same_author(site_id: int, author_key: str | None, ip_hash: str | None, email: str | None):
+    """The site's comments by the same browser, address or email.
+
+    One indexed lookup per identifier, united: asked as one OR, SQLite's
+    planner walks every comment of the site instead.
+    """
+    lookups = [
+        select(comments.c.id).where(comments.c.site_id == site_id, column == value)
         for column, value in (
             (comments.c.author_key, author_key),
             (comments.c.ip_hash, ip_hash),
@@ -211,21 +216,19 @@ def _same_author(author_key: str | None, ip_hash: str | None, email: str | None)
         )
         if value
     ]
-    return or_(*matches) if matches else None
+    return comments.c.id.in_(union(*lookups)) if lookups else None
 
 
 def author_record(
     conn: Connection, site_id: int, author_key: str | None, ip_hash: str | None, email: str | None
 ) -> AuthorRecord:
     """Counts of the comments on this site by the same browser, address or email."""
-    same = _same_author(author_key, ip_hash, email)
+    same = _same_author(site_id, author_key, ip_hash, email)
     if same is None:
         return AuthorRecord(0, 0, 0, 0)
     counts = dict(
         conn.execute(
-            select(comments.c.status, func.count())
-            .where(comments.c.site_id == site_id, same)
-            .group_by(comments.c.status)
+            select(comments.c.status, func.count()).where(same).group_by(comments.c.status)
         ).all()
     )
     return AuthorRecord(
@@ -245,7 +248,7 @@ def author_recent(
     *,
     limit: int,
 ) -> list[QueueRow]:
-    same = _same_author(author_key, ip_hash, email)
+    same = _same_author(site_id, author_key, ip_hash, email)
     if same is None:
         return []
     query = (
