@@ -1,8 +1,11 @@
 """Importers and exporters on SQLite and PostgreSQL: fidelity, idempotence, all-or-nothing."""
 
+import gc
 import json
 import sqlite3
+import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from xml.etree import ElementTree
@@ -444,6 +447,22 @@ def test_isso_columns_holding_other_types_are_read_or_refused_at_their_comment(d
     assert found["isso:1"].author_name == "Ana" and found["isso:1"].author_email is None
     assert found["isso:3"].upvotes == 2**31 - 1  # what the column holds, not a failed import
     assert "isso:5" not in found and report.skipped["invalid record"] == 1
+
+
+def test_an_isso_import_that_stops_lets_its_file_go_at_once(db, site, tmp_path, monkeypatch):
+    # The server imports in a worker thread; the reader's SQLite handle must be
+    # closed there, not later by the garbage collector in whatever thread runs it.
+    isso = tmp_path / "comments.db"
+    with sqlite3.connect(isso) as conn:
+        conn.executescript((FIXTURES / "isso.sql").read_text())
+        conn.execute("UPDATE comments SET created = 1e300 WHERE id = 5")
+    conn.close()
+    unraisable = []
+    monkeypatch.setattr(sys, "unraisablehook", unraisable.append)
+    with ThreadPoolExecutor(1) as pool, pytest.raises(ImportFailure):
+        pool.submit(imported, db, "isso", isso).result()
+    gc.collect()
+    assert unraisable == []
 
 
 def test_isso_rejects_a_file_that_is_not_its_database(db, site, tmp_path):

@@ -9,7 +9,7 @@ import os
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import nullcontext
+from contextlib import closing, nullcontext
 from pathlib import Path
 
 from rostra.importers import commento, disqus, isso, remark42, rostra, wordpress
@@ -81,7 +81,7 @@ def run_import(
     source = (
         read_in_child(reader, path, preparer)
         if in_child
-        else nullcontext(prepared(reader, path, preparer))
+        else closing(prepared(reader, path, preparer))
     )
     pool = (
         ProcessPoolExecutor(options.workers, mp_context=multiprocessing.get_context("fork"))

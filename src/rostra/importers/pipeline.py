@@ -14,7 +14,7 @@ import queue
 import threading
 import traceback
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from multiprocessing.connection import Connection
 from pathlib import Path
 
@@ -29,9 +29,14 @@ _AHEAD = 8  # messages received and not yet written: a few MB
 
 
 def prepared(reader: Reader, path: Path, preparer: Preparer) -> Iterator[Item]:
-    """The file's items with records turned into `Ready` values, in this process."""
-    for item in reader(path):
-        yield preparer(item) if isinstance(item, SourceRecord) else item
+    """The file's items with records turned into `Ready` values, in this process.
+
+    Closed with the import, so that a reader holding its file open (Isso's
+    database) lets it go at once, in this thread, when the import stops early.
+    """
+    with closing(reader(path)) as items:
+        for item in items:
+            yield preparer(item) if isinstance(item, SourceRecord) else item
 
 
 def _read_into(sender: Connection, reader: Reader, path: Path, preparer: Preparer) -> None:
