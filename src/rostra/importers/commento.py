@@ -22,7 +22,8 @@ from rostra.importers.records import (
     RecordError,
     SourceRecord,
     ThreadInfo,
-    blank_to_none,
+    json_body,
+    json_text,
     parse_timestamp,
 )
 from rostra.importers.sources import open_binary
@@ -39,10 +40,6 @@ class _Commenter:
     link: str | None
 
 
-def _str(value: object) -> str | None:
-    return blank_to_none(value) if isinstance(value, str) else None
-
-
 def _documents(path: Path) -> Iterator[tuple[str, object, int]]:
     with open_binary(path) as raw:
         yield from iter_document(io.TextIOWrapper(raw, encoding="utf-8"))
@@ -53,11 +50,11 @@ def _commenters(path: Path) -> dict[str, _Commenter]:
     keys: set[str] = set()
     for key, value, _ in _documents(path):
         keys.add(key)
-        if key == "commenters" and isinstance(value, dict) and _str(value.get("commenterHex")):
-            link = _str(value.get("link"))
+        if key == "commenters" and isinstance(value, dict) and json_text(value.get("commenterHex")):
+            link = json_text(value.get("link"))
             found[value["commenterHex"]] = _Commenter(
-                _str(value.get("name")),
-                _str(value.get("email")),
+                json_text(value.get("name")),
+                json_text(value.get("email")),
                 None if link in (None, "undefined") else link,
             )
     # Any other JSON object would import as nothing at all and look like success.
@@ -81,24 +78,24 @@ def _page_url(domain: str | None, path: str) -> str:
 def _record(
     data: dict, offset: int, commenters: dict[str, _Commenter], threads: dict[tuple, ThreadInfo]
 ) -> SourceRecord:
-    comment_id = _str(data.get("commentHex"))
+    comment_id = json_text(data.get("commentHex"))
     if comment_id is None:
         raise RecordError("the comment has no commentHex")
-    url = _str(data.get("url"))
+    url = json_text(data.get("url"))
     if url is None:
         raise RecordError(f"comment {comment_id} has no url")
-    domain = _str(data.get("domain"))
+    domain = json_text(data.get("domain"))
     thread = threads.get((domain, url))
     if thread is None:
         if len(threads) > 10_000:
             threads.clear()  # a cache only
         thread = threads[domain, url] = ThreadInfo(None, _page_url(domain, url), None)
-    state = _str(data.get("state")) or "approved"
+    state = json_text(data.get("state")) or "approved"
     status = Status.DELETED if data.get("deleted") else _STATES.get(state)
     if status is None:
         raise RecordError(f"comment {comment_id} has an unknown state {state!r}")
-    author = commenters.get(_str(data.get("commenterHex")) or "", _Commenter(None, None, None))
-    parent = _str(data.get("parentHex"))
+    author = commenters.get(json_text(data.get("commenterHex")) or "", _Commenter(None, None, None))
+    parent = json_text(data.get("parentHex"))
     score = data.get("score") if isinstance(data.get("score"), int) else 0
     return SourceRecord(
         source=SOURCE,
@@ -108,9 +105,9 @@ def _record(
         author_name=author.name,
         author_email=author.email,
         author_website=author.link,
-        body=data.get("markdown") if isinstance(data.get("markdown"), str) else "",
+        body=json_body(data.get("markdown")),
         body_format=BodyFormat.MARKDOWN,
-        created_at=parse_timestamp(_str(data.get("creationDate")), "creationDate"),
+        created_at=parse_timestamp(json_text(data.get("creationDate")), "creationDate"),
         status=status,
         ip=None,
         position=f"character {offset} (comment {comment_id})",

@@ -202,3 +202,13 @@ def blank_to_none(text: str | None) -> str | None:
         return None
     stripped = text.strip()
     return stripped or None
+
+
+def json_text(value: object) -> str | None:
+    """A JSON field that should hold text: stripped, or None if blank or not a string."""
+    return blank_to_none(value) if isinstance(value, str) else None
+
+
+def json_body(value: object) -> str:
+    """A JSON field holding a comment's body: as written, or empty if not a string."""
+    return value if isinstance(value, str) else ""

@@ -23,15 +23,12 @@ from rostra.importers.records import (
     RecordError,
     SourceRecord,
     ThreadInfo,
-    blank_to_none,
+    json_body,
+    json_text,
     parse_timestamp,
 )
 
 SOURCE = "remark42"
-
-
-def _str(value: object) -> str | None:
-    return blank_to_none(value) if isinstance(value, str) else None
 
 
 def _votes(data: dict) -> tuple[int, int]:
@@ -52,31 +49,27 @@ def _read_only(header: dict) -> frozenset[str]:
     return frozenset(
         post["url"]
         for post in posts
-        if isinstance(post, dict) and post.get("read_only") is True and _str(post.get("url"))
+        if isinstance(post, dict) and post.get("read_only") is True and json_text(post.get("url"))
     )
-
-
-def _body(value: object) -> str:
-    return value if isinstance(value, str) else ""
 
 
 def _record(
     line: int, data: dict, threads: dict[tuple, ThreadInfo], read_only: frozenset[str] = frozenset()
 ) -> SourceRecord:
-    comment_id = _str(data.get("id"))
+    comment_id = json_text(data.get("id"))
     if comment_id is None:
         raise RecordError("the comment has no id")
     locator = data.get("locator") if isinstance(data.get("locator"), dict) else {}
-    url = _str(locator.get("url"))
+    url = json_text(locator.get("url"))
     if url is None:
         raise RecordError(f"comment {comment_id} has no locator url")
-    title = _str(data.get("title"))
+    title = json_text(data.get("title"))
     closed = THREAD_CLOSED if url in read_only else None
     thread = threads.setdefault((url, title), ThreadInfo(None, url, title, closed))
     if len(threads) > 10_000:
         threads.clear()  # only a cache: the writer keys threads by URL anyway
     user = data.get("user") if isinstance(data.get("user"), dict) else {}
-    markdown = _str(data.get("orig"))
+    markdown = json_text(data.get("orig"))
     use_markdown = markdown is not None and not data.get("imported")
     edit = data.get("edit") if isinstance(data.get("edit"), dict) else {}
     upvotes, downvotes = _votes(data)
@@ -84,17 +77,19 @@ def _record(
         source=SOURCE,
         source_id=comment_id,
         thread=thread,
-        parent_id=_str(data.get("pid")),
-        author_name=_str(user.get("name")),
+        parent_id=json_text(data.get("pid")),
+        author_name=json_text(user.get("name")),
         author_email=None,
         author_website=None,
-        body=markdown if use_markdown else _body(data.get("text")),
+        body=markdown if use_markdown else json_body(data.get("text")),
         body_format=BodyFormat.MARKDOWN if use_markdown else BodyFormat.HTML,
-        created_at=parse_timestamp(_str(data.get("time")), "time"),
+        created_at=parse_timestamp(json_text(data.get("time")), "time"),
         status=Status.DELETED if data.get("delete") else Status.PUBLISHED,
-        ip=_str(user.get("ip")),
+        ip=json_text(user.get("ip")),
         position=f"line {line} (comment {comment_id})",
-        edited_at=parse_timestamp(edit["time"], "edit time") if _str(edit.get("time")) else None,
+        edited_at=parse_timestamp(edit["time"], "edit time")
+        if json_text(edit.get("time"))
+        else None,
         upvotes=upvotes,
         downvotes=downvotes,
         marks=(("featured", True),) if data.get("pin") is True else (),

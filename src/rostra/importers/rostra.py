@@ -17,7 +17,7 @@ from rostra.importers.records import (
     SanctionRecord,
     SourceRecord,
     ThreadInfo,
-    blank_to_none,
+    json_text,
     mended,
     parse_timestamp,
 )
@@ -28,10 +28,6 @@ from rostra.store.sanctions import KINDS as SANCTION_KINDS
 SOURCE = "rostra"
 FORMAT_NAME = "rostra-export"
 FORMAT_VERSION = 1
-
-
-def _str(value: object) -> str | None:
-    return blank_to_none(value) if isinstance(value, str) else None
 
 
 def _int(value: object) -> int:
@@ -125,7 +121,7 @@ def _history(ref: str, value: object) -> tuple[tuple[str, datetime], ...]:
         body = entry.get("body") if isinstance(entry, dict) else None
         if not isinstance(body, str):
             raise RecordError(f"comment {ref} has an earlier version without a body")
-        when = parse_timestamp(_str(entry.get("replaced_at")), "replaced_at")
+        when = parse_timestamp(json_text(entry.get("replaced_at")), "replaced_at")
         history.append((mended(body), when))
     return tuple(history)
 
@@ -133,7 +129,7 @@ def _history(ref: str, value: object) -> tuple[tuple[str, datetime], ...]:
 def _report(ref: str, entry: object) -> tuple:
     """One reader's report, as `store.reports` columns; wrong shapes stop the import."""
     data = entry if isinstance(entry, dict) else {}
-    reporter = _str(data.get("reporter"))
+    reporter = json_text(data.get("reporter"))
     if reporter is None or len(reporter) > 64:
         raise RecordError(f"comment {ref} has a report without a reporter key of 64 characters")
     if data.get("reason") not in REPORT_REASONS:
@@ -150,7 +146,7 @@ def _report(ref: str, entry: object) -> tuple:
         data["reason"],
         mended(note) if isinstance(note, str) else None,
         float(weight),
-        parse_timestamp(_str(data.get("created_at")), "created_at"),
+        parse_timestamp(json_text(data.get("created_at")), "created_at"),
         outcome,
         _optional_time(data, "resolved_at"),
     )
@@ -165,10 +161,10 @@ def _reports(ref: str, value: object) -> tuple[tuple, ...]:
 
 
 def _comment(line: int, data: dict, threads: dict[str, ThreadInfo]) -> SourceRecord:
-    ref = _str(data.get("ref"))
+    ref = json_text(data.get("ref"))
     if ref is None:
         raise RecordError("the comment has no ref")
-    key = _str(data.get("thread"))
+    key = json_text(data.get("thread"))
     thread = threads.get(key or "")
     if thread is None:
         raise RecordError(f"comment {ref} names thread {key!r}, which comes nowhere before it")
@@ -185,22 +181,22 @@ def _comment(line: int, data: dict, threads: dict[str, ThreadInfo]) -> SourceRec
         source_id=ref,
         thread=thread,
         parent_id=None,
-        author_name=_str(author.get("name")),
-        author_email=_str(author.get("email")),
-        author_website=_str(author.get("website")),
+        author_name=json_text(author.get("name")),
+        author_email=json_text(author.get("email")),
+        author_website=json_text(author.get("website")),
         body=body,
         body_format=BodyFormat.MARKDOWN,
-        created_at=parse_timestamp(_str(data.get("created_at")), "created_at"),
+        created_at=parse_timestamp(json_text(data.get("created_at")), "created_at"),
         status=status,
         ip=None,
         position=f"line {line} (comment {ref})",
         edited_at=_optional_time(data, "edited_at"),
         upvotes=_int(data.get("upvotes")),
         downvotes=_int(data.get("downvotes")),
-        ip_hash=_str(author.get("ip_hash")),
-        author_key=_str(author.get("key")),
+        ip_hash=json_text(author.get("ip_hash")),
+        author_key=json_text(author.get("key")),
         source_ref=ref,
-        parent_ref=_str(data.get("parent")),
+        parent_ref=json_text(data.get("parent")),
         marks=_marks(ref, data, author),
         kept=_kept(ref, data, author),
         history=_history(ref, data.get("history")),
@@ -209,7 +205,7 @@ def _comment(line: int, data: dict, threads: dict[str, ThreadInfo]) -> SourceRec
 
 
 def _optional_time(data: dict, name: str) -> datetime | None:
-    value = _str(data.get(name))
+    value = json_text(data.get(name))
     return parse_timestamp(value, name) if value else None
 
 
@@ -218,7 +214,7 @@ def _sanction(line: int, data: dict) -> SanctionRecord:
     if kind not in SANCTION_KINDS:
         raise RecordError(f"the sanction has an unknown kind {kind!r}")
     author = data.get("author") if isinstance(data.get("author"), dict) else {}
-    named = {name: _str(author.get(name)) for name in ("key", "email", "ip_hash")}
+    named = {name: json_text(author.get(name)) for name in ("key", "email", "ip_hash")}
     if not any(named.values()):
         raise RecordError("the sanction names no author by key, email or IP hash")
     if any(len(named[name] or "") > 64 for name in ("key", "ip_hash")):
@@ -236,7 +232,7 @@ def _sanction(line: int, data: dict) -> SanctionRecord:
         email=email.lower() if email else None,
         ip_hash=named["ip_hash"],
         reason=mended(reason) if isinstance(reason, str) else "",
-        created_at=parse_timestamp(_str(data.get("created_at")), "created_at"),
+        created_at=parse_timestamp(json_text(data.get("created_at")), "created_at"),
         expires_at=_optional_time(data, "expires_at"),
         lifted_at=_optional_time(data, "lifted_at"),
         position=f"line {line} (sanction)",
@@ -266,11 +262,14 @@ def read(path: Path) -> Iterator[SourceRecord | SanctionRecord | Problem]:
             continue
         try:
             if kind == "thread":
-                key = _str(data.get("key"))
+                key = json_text(data.get("key"))
                 if key is None:
                     raise RecordError("the thread has no key")
                 threads[key] = ThreadInfo(
-                    key, _str(data.get("url")), _str(data.get("title")), _str(data.get("policy"))
+                    key,
+                    json_text(data.get("url")),
+                    json_text(data.get("title")),
+                    json_text(data.get("policy")),
                 )
             elif kind == "comment":
                 yield _comment(line, data, threads)
