@@ -56,10 +56,15 @@ def is_storable(text: str) -> bool:
     return "\x00" not in text and is_encodable(text)
 
 
+def body_chars(body: str) -> str:
+    """The body with plain line ends and without the control characters a reader
+    cannot see; its blank space as given (an HTML source's is markup)."""
+    return _BODY_CONTROL.sub("", body.replace("\r\n", "\n"))
+
+
 def clean_body(body: str) -> str:
-    """A comment body as stored: plain line ends, no control characters a reader
-    cannot see, no surrounding blank space."""
-    return _BODY_CONTROL.sub("", body.replace("\r\n", "\n")).strip()
+    """A comment body as stored: `body_chars`, without surrounding blank space."""
+    return body_chars(body).strip()
 
 
 def xml_chars(text: str) -> str:

@@ -101,7 +101,7 @@ def thread_identity(
 
 def body_pair(body: str, body_format: BodyFormat) -> tuple[str, str]:
     """The (Markdown source, safe HTML) pair Rostra would have stored."""
-    body = body.replace("\r\n", "\n").replace("\x00", "")
+    body = text.body_chars(body)  # what posting drops, so the pair is what posting stores
     if body_format == BodyFormat.MARKDOWN:
         source = body.strip()
     else:
@@ -117,9 +117,7 @@ def quick_body_pair(body: str, body_format: BodyFormat) -> tuple[str, str] | Non
     """The pair when the one-pass converter can give it, else None (render it elsewhere)."""
     if body_format == BodyFormat.MARKDOWN:
         return None
-    return fast_pair(
-        body.replace("\r\n", "\n").replace("\x00", ""), autop=body_format == BodyFormat.AUTOP
-    )
+    return fast_pair(text.body_chars(body), autop=body_format == BodyFormat.AUTOP)
 
 
 def body_pairs(items: list[tuple[str, BodyFormat]]) -> list[tuple[str, str]]:
