@@ -111,11 +111,34 @@ class Pruned:
     emails: int
 
 
-def prune(db: Database, ip_hash_days: int, email_days: int) -> Pruned:
-    """Apply the retention limits: old IP hashes and unneeded emails go."""
+# Rows cleared a transaction: a retention limit reached by a large import clears
+# hundreds of thousands at once, and one statement for all of them held
+# SQLite's write lock against posting, or ran past PostgreSQL's statement timeout
+# (and so never finished, however often it was tried).
+PRUNE_BATCH = 5000
+
+
+def prune(db: Database, ip_hash_days: int, email_days: int, batch: int = PRUNE_BATCH) -> Pruned:
+    """Apply the retention limits: old IP hashes and unneeded emails go, a batch a transaction."""
     now = _now()
+    with db.read() as conn:
+        site_ids = [site.id for site in site_store.all_sites(conn)]
+    ip_before, email_before = now - timedelta(days=ip_hash_days), now - timedelta(days=email_days)
+    ips = emails = 0
+    for site_id in site_ids:
+        ips += _in_batches(db, privacy_store.forget_ip_hashes, site_id, ip_before, batch)
+        emails += _in_batches(db, privacy_store.forget_unused_emails, site_id, email_before, batch)
     with db.write() as conn:
-        ips = privacy_store.forget_ip_hashes(conn, now - timedelta(days=ip_hash_days))
-        emails = privacy_store.forget_unused_emails(conn, now - timedelta(days=email_days))
         privacy_store.forget_expired_credentials(conn, now)
     return Pruned(ips, emails)
+
+
+def _in_batches(db: Database, forget, site_id: int, before: datetime, batch: int) -> int:
+    total, start = 0, ""
+    while True:
+        with db.write() as conn:
+            count, last = forget(conn, site_id, before, start, batch)
+        total += count
+        if count < batch:
+            return total
+        start = last

@@ -88,29 +88,47 @@ def forget_email(conn: Connection, site_id: int, email: str) -> None:
     )
 
 
-def forget_ip_hashes(conn: Connection, before: datetime) -> int:
-    return conn.execute(
-        update(comments)
-        .where(comments.c.created_at < before, comments.c.ip_hash.is_not(None))
-        .values(ip_hash=None)
-    ).rowcount
+def forget_ip_hashes(
+    conn: Connection, site_id: int, before: datetime, start: str, limit: int
+) -> tuple[int, str | None]:
+    """Clear up to `limit` of the site's IP hashes older than `before`, in hash order
+    from `start`: how many went, and the last hash cleared (where the next batch starts)."""
+    return _forget(conn, comments.c.ip_hash, site_id, before, start, limit)
 
 
-def forget_unused_emails(conn: Connection, before: datetime) -> int:
-    """Drop emails of comments older than `before` whose author asked for no mail."""
+def forget_unused_emails(
+    conn: Connection, site_id: int, before: datetime, start: str, limit: int
+) -> tuple[int, str | None]:
+    """As `forget_ip_hashes`, for emails of comments whose author asked for no mail."""
     subscribed = select(subscriptions.c.email).where(
         subscriptions.c.site_id == comments.c.site_id,
         subscriptions.c.email == func.lower(comments.c.author_email),
     )
-    return conn.execute(
-        update(comments)
+    return _forget(
+        conn, comments.c.author_email, site_id, before, start, limit, ~subscribed.exists()
+    )
+
+
+def _forget(conn: Connection, column, site_id, before, start, limit, *conditions):
+    # Walked through the (site, column) index: a batch reads the values still
+    # stored from `start` on, not the rows earlier batches cleared.
+    found = conn.execute(
+        select(comments.c.id, column)
         .where(
+            comments.c.site_id == site_id,
+            column >= start,
             comments.c.created_at < before,
-            comments.c.author_email.is_not(None),
-            ~subscribed.exists(),
+            *conditions,
         )
-        .values(author_email=None)
-    ).rowcount
+        .order_by(column)
+        .limit(limit)
+    ).all()
+    if not found:
+        return 0, None
+    conn.execute(
+        update(comments).where(comments.c.id.in_([row.id for row in found])).values({column: None})
+    )
+    return len(found), found[-1][1]
 
 
 def forget_expired_credentials(conn: Connection, now: datetime) -> None:
