@@ -9,7 +9,7 @@ from test_email_signin import mailed_links
 from rostra.config import load_settings
 from rostra.identity import privacy
 from rostra.ops.housekeeping import run_once
-from rostra.store.schema import comments, readers, subscriptions
+from rostra.store.schema import audit_log, comments, readers, subscriptions
 
 
 def _post(api, body, headers, parent=None, **author):
@@ -172,3 +172,26 @@ def test_retention_clears_a_large_backlog_a_batch_at_a_time_and_misses_nothing(a
     assert [left[i] for i in old] == [(None, None)] * 2 + [(None, "Sub@mail.example")] + [(None, None)] * 2  # fmt: skip
     assert left[new][0] is not None and left[new][1] == "new@mail.example"
     assert privacy.prune(db, 90, 30, batch=2) == privacy.Pruned(ip_hashes=0, emails=0)
+
+
+def test_erasing_many_comments_goes_a_batch_at_a_time_and_leaves_nothing(api, db):
+    # A reader with years of comments: tiny batches here, as 500 a
+    # transaction are for a real one, so the erasure spans several.
+    texts = ["The bridge plan is late", "Bus fares went up again", "Who pays for the new school?", "Lovely photo of the harbour", "The council should publish the report"]  # fmt: skip
+    mine = [_post(api, text, ORIGIN, name="Ann", email="ann@mail.example") for text in texts]
+    reply = _post(api, "A reply that stays", ORIGIN, parent=mine[1], name="Other")
+    with db.read() as conn:
+        site_id = conn.execute(
+            select(comments.c.site_id).where(comments.c.id == reply)
+        ).scalar_one()
+    person = privacy.Person(site_id, email="ann@mail.example")
+    assert privacy.erase(db, person, batch=2) == 5
+    with db.read() as conn:
+        left = {row.id: row for row in conn.execute(select(comments))}
+        [audit] = conn.execute(select(audit_log).where(audit_log.c.action == "reader_erased")).all()
+    assert all(left[i].author_email is None and left[i].body_source == "" for i in mine)
+    assert left[reply].author_name == "Other" and left[reply].parent_id == mine[1]
+    assert audit.details == {"comments": 5}
+    page = _page(api)
+    assert [c["removed"] for c in page["comments"]] == [True]  # the tombstone, for its reply
+    assert privacy.erase(db, person, batch=2) == 0

@@ -82,27 +82,52 @@ def export(db: Database, person: Person) -> dict:
     }
 
 
-def erase(db: Database, person: Person) -> int:
-    """Erase a reader's data; returns how many comments were erased."""
+# Comments erased a transaction: a reader with years of comments must not hold
+# SQLite's write lock (and every other reader's post) for the whole erasure.
+ERASE_BATCH = 500
+
+
+def erase(db: Database, person: Person, batch: int = ERASE_BATCH) -> int:
+    """Erase a reader's data; returns how many comments were erased.
+
+    A batch of comments a transaction. An erased comment no longer names its
+    author, so each batch lists what is left, and the last one (fewer than
+    `batch`, comments posted meanwhile included) also forgets the email and
+    the account: an erasure cut short leaves the reader able to ask again.
+    """
     now = _now()
-    with db.write() as conn:
-        rows = privacy_store.authored_comments(conn, person.site_id, person.reader_id, person.email)
-        for listed, *_ in rows:
-            # Read again: erasing an earlier comment can change this one's replies.
-            record = comment_store.comment_by_id(conn, listed.id, for_update=True)
-            if record.status != "deleted":
-                change_status(conn, record, "deleted")
-            privacy_store.scrub_comment(conn, record.id)
-        if person.email:
-            privacy_store.forget_email(conn, person.site_id, person.email)
-        if person.reader is not None:
-            reader_store.delete_reader(conn, person.reader.id)
-        audit_store.record(
-            conn, site_id=person.site_id, actor_id=None, action="reader_erased",
-            target_type="reader", target_id=None, now=now,
-            details={"comments": len(rows)},
-        )  # fmt: skip
-    return len(rows)
+    erased = 0
+    while True:
+        with db.write() as conn:
+            rows = privacy_store.authored_comments(
+                conn, person.site_id, person.reader_id, person.email, limit=batch
+            )
+            _erase_comments(conn, [listed.id for listed, *_ in rows])
+            erased += len(rows)
+            if len(rows) < batch:
+                _forget_person(conn, person, erased, now)
+                return erased
+
+
+def _erase_comments(conn, comment_ids: list[int]) -> None:
+    for comment_id in comment_ids:
+        # Read again: erasing an earlier comment can change this one's replies.
+        record = comment_store.comment_by_id(conn, comment_id, for_update=True)
+        if record.status != "deleted":
+            change_status(conn, record, "deleted")
+    if comment_ids:
+        privacy_store.scrub_comments(conn, comment_ids)
+
+
+def _forget_person(conn, person: Person, erased: int, now: datetime) -> None:
+    if person.email:
+        privacy_store.forget_email(conn, person.site_id, person.email)
+    if person.reader is not None:
+        reader_store.delete_reader(conn, person.reader.id)
+    audit_store.record(
+        conn, site_id=person.site_id, actor_id=None, action="reader_erased",
+        target_type="reader", target_id=None, now=now, details={"comments": erased},
+    )  # fmt: skip
 
 
 @dataclass(frozen=True)

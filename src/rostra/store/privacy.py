@@ -28,24 +28,30 @@ def _authored_by(site_id: int, reader_id: int | None, email: str | None):
 
 
 def authored_comments(
-    conn: Connection, site_id: int, reader_id: int | None, email: str | None
+    conn: Connection,
+    site_id: int,
+    reader_id: int | None,
+    email: str | None,
+    limit: int | None = None,
 ) -> list[tuple[CommentRecord, str, str | None, str | None]]:
-    """A reader's comments, each with its thread's key, URL and title, oldest first."""
+    """A reader's comments, each with its thread's key, URL and title, oldest first
+    (the first `limit` of them)."""
     query = (
         select(*RECORD_COLUMNS, threads.c.key, threads.c.url, threads.c.title)
         .join(threads, threads.c.id == comments.c.thread_id)
         .where(_authored_by(site_id, reader_id, email))
         .order_by(comments.c.created_at, comments.c.id)
-    )
+        .limit(limit)
+    )  # fmt: skip
     width = len(RECORD_COLUMNS)
     return [(CommentRecord(*row[:width]), *row[width:]) for row in conn.execute(query)]
 
 
-def scrub_comment(conn: Connection, comment_id: int) -> None:
-    """Remove everything personal a comment holds; the row stays for its replies."""
+def scrub_comments(conn: Connection, comment_ids: list[int]) -> None:
+    """Remove everything personal the comments hold; the rows stay for their replies."""
     conn.execute(
         update(comments)
-        .where(comments.c.id == comment_id)
+        .where(comments.c.id.in_(comment_ids))
         .values(
             author_name=None,
             author_email=None,
@@ -64,7 +70,7 @@ def scrub_comment(conn: Connection, comment_id: int) -> None:
             source_digest=ERASED_DIGEST,
         )  # fmt: skip
     )
-    conn.execute(delete(comment_revisions).where(comment_revisions.c.comment_id == comment_id))
+    conn.execute(delete(comment_revisions).where(comment_revisions.c.comment_id.in_(comment_ids)))
 
 
 def forget_email(conn: Connection, site_id: int, email: str) -> None:
