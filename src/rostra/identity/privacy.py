@@ -139,7 +139,8 @@ class Pruned:
 # Rows cleared a transaction: a retention limit reached by a large import clears
 # hundreds of thousands at once, and one statement for all of them held
 # SQLite's write lock against posting, or ran past PostgreSQL's statement timeout
-# (and so never finished, however often it was tried).
+# (and so never finished, however often it was tried). Taken in id order, a
+# batch rewrites neighbouring rows, as one statement would.
 PRUNE_BATCH = 5000
 
 
@@ -148,22 +149,25 @@ def prune(db: Database, ip_hash_days: int, email_days: int, batch: int = PRUNE_B
     now = _now()
     with db.read() as conn:
         site_ids = [site.id for site in site_store.all_sites(conn)]
-    ip_before, email_before = now - timedelta(days=ip_hash_days), now - timedelta(days=email_days)
-    ips = emails = 0
+    limits = (
+        ("ip_hash", now - timedelta(days=ip_hash_days)),
+        ("author_email", now - timedelta(days=email_days)),
+    )
+    cleared = [0, 0]
     for site_id in site_ids:
-        ips += _in_batches(db, privacy_store.forget_ip_hashes, site_id, ip_before, batch)
-        emails += _in_batches(db, privacy_store.forget_unused_emails, site_id, email_before, batch)
+        for index, (column, before) in enumerate(limits):
+            cleared[index] += _in_batches(db, column, site_id, before, batch)
     with db.write() as conn:
         privacy_store.forget_expired_credentials(conn, now)
-    return Pruned(ips, emails)
+    return Pruned(*cleared)
 
 
-def _in_batches(db: Database, forget, site_id: int, before: datetime, batch: int) -> int:
-    total, start = 0, ""
-    while True:
+def _in_batches(db: Database, column: str, site_id: int, before: datetime, batch: int) -> int:
+    with db.read() as conn:
+        due = privacy_store.due_for_retention(conn, column, site_id, before)
+    cleared = 0
+    for start in range(0, len(due), batch):
         with db.write() as conn:
-            count, last = forget(conn, site_id, before, start, batch)
-        total += count
-        if count < batch:
-            return total
-        start = last
+            chunk = due[start : start + batch]
+            cleared += privacy_store.clear_for_retention(conn, column, site_id, before, chunk)
+    return cleared

@@ -1,5 +1,6 @@
 """Queries behind a reader's export and erasure, and the retention limits."""
 
+from array import array
 from datetime import datetime
 
 from sqlalchemy import Connection, and_, delete, func, or_, select, update
@@ -94,47 +95,42 @@ def forget_email(conn: Connection, site_id: int, email: str) -> None:
     )
 
 
-def forget_ip_hashes(
-    conn: Connection, site_id: int, before: datetime, start: str, limit: int
-) -> tuple[int, str | None]:
-    """Clear up to `limit` of the site's IP hashes older than `before`, in hash order
-    from `start`: how many went, and the last hash cleared (where the next batch starts)."""
-    return _forget(conn, comments.c.ip_hash, site_id, before, start, limit)
-
-
-def forget_unused_emails(
-    conn: Connection, site_id: int, before: datetime, start: str, limit: int
-) -> tuple[int, str | None]:
-    """As `forget_ip_hashes`, for emails of comments whose author asked for no mail."""
-    subscribed = select(subscriptions.c.email).where(
+def _subscribed():
+    return select(subscriptions.c.email).where(
         subscriptions.c.site_id == comments.c.site_id,
         subscriptions.c.email == func.lower(comments.c.author_email),
     )
-    return _forget(
-        conn, comments.c.author_email, site_id, before, start, limit, ~subscribed.exists()
-    )
 
 
-def _forget(conn: Connection, column, site_id, before, start, limit, *conditions):
-    # Walked through the (site, column) index: a batch reads the values still
-    # stored from `start` on, not the rows earlier batches cleared.
-    found = conn.execute(
-        select(comments.c.id, column)
-        .where(
-            comments.c.site_id == site_id,
-            column >= start,
-            comments.c.created_at < before,
-            *conditions,
-        )
-        .order_by(column)
-        .limit(limit)
-    ).all()
-    if not found:
-        return 0, None
-    conn.execute(
-        update(comments).where(comments.c.id.in_([row.id for row in found])).values({column: None})
-    )
-    return len(found), found[-1][1]
+RETAINED = ("ip_hash", "author_email")  # the comment columns retention limits clear
+
+
+def _due(name: str, site_id: int, before: datetime) -> list:
+    column = comments.c[name]
+    due = [comments.c.site_id == site_id, column.is_not(None), comments.c.created_at < before]
+    if name == "author_email":
+        due.append(~_subscribed().exists())  # kept for the reply mails the reader asked for
+    return due
+
+
+def due_for_retention(conn: Connection, name: str, site_id: int, before: datetime) -> array:
+    """Ids of the site's comments whose `name` column (one of `RETAINED`) is past
+    `before`, in id order: found through the (site, column) index, which holds
+    only the values still stored, however old the site."""
+    query = select(comments.c.id).where(*_due(name, site_id, before))
+    return array("q", sorted(conn.execute(query).scalars()))
+
+
+def clear_for_retention(
+    conn: Connection, name: str, site_id: int, before: datetime, comment_ids
+) -> int:
+    """Clear that column of those comments still due (checked again: a row may have
+    changed since it was found); how many were cleared."""
+    return conn.execute(
+        update(comments)
+        .where(comments.c.id.in_(list(comment_ids)), *_due(name, site_id, before))
+        .values({name: None})
+    ).rowcount
 
 
 def forget_expired_credentials(conn: Connection, now: datetime) -> None:
