@@ -149,17 +149,12 @@ def prune(db: Database, ip_hash_days: int, email_days: int, batch: int = PRUNE_B
     now = _now()
     with db.read() as conn:
         site_ids = [site.id for site in site_store.all_sites(conn)]
-    limits = (
-        ("ip_hash", now - timedelta(days=ip_hash_days)),
-        ("author_email", now - timedelta(days=email_days)),
-    )
-    cleared = [0, 0]
-    for site_id in site_ids:
-        for index, (column, before) in enumerate(limits):
-            cleared[index] += _in_batches(db, column, site_id, before, batch)
+    ip_before, email_before = now - timedelta(days=ip_hash_days), now - timedelta(days=email_days)
+    ips = sum(_in_batches(db, "ip_hash", site, ip_before, batch) for site in site_ids)
+    emails = sum(_in_batches(db, "author_email", site, email_before, batch) for site in site_ids)
     with db.write() as conn:
         privacy_store.forget_expired_credentials(conn, now)
-    return Pruned(*cleared)
+    return Pruned(ips, emails)
 
 
 def _in_batches(db: Database, column: str, site_id: int, before: datetime, batch: int) -> int:

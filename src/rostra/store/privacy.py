@@ -43,7 +43,7 @@ def authored_comments(
         .where(_authored_by(site_id, reader_id, email))
         .order_by(comments.c.created_at, comments.c.id)
         .limit(limit)
-    )  # fmt: skip
+    )
     width = len(RECORD_COLUMNS)
     return [(CommentRecord(*row[:width]), *row[width:]) for row in conn.execute(query)]
 
@@ -102,9 +102,6 @@ def _subscribed():
     )
 
 
-RETAINED = ("ip_hash", "author_email")  # the comment columns retention limits clear
-
-
 def _due(name: str, site_id: int, before: datetime) -> list:
     column = comments.c[name]
     due = [comments.c.site_id == site_id, column.is_not(None), comments.c.created_at < before]
@@ -114,11 +111,12 @@ def _due(name: str, site_id: int, before: datetime) -> list:
 
 
 def due_for_retention(conn: Connection, name: str, site_id: int, before: datetime) -> array:
-    """Ids of the site's comments whose `name` column (one of `RETAINED`) is past
-    `before`, in id order: found through the (site, column) index, which holds
-    only the values still stored, however old the site."""
+    """Ids of the site's comments whose `name` column (ip_hash or author_email) is
+    past `before`, in id order, for batches that rewrite neighbouring rows."""
     # Ordered by the column so that SQLite, which keeps no statistics here, takes
-    # that index rather than the one on creation time, which covers all history.
+    # the (site, ip_hash) index, which holds only the hashes still stored, rather
+    # than the one on creation time, which covers all history. (For emails it
+    # still takes the latter: docs/PRIVACY.md.)
     query = select(comments.c.id).where(*_due(name, site_id, before)).order_by(comments.c[name])
     return array("q", sorted(conn.execute(query).scalars()))
 
