@@ -69,9 +69,8 @@ def _reads(url: str) -> str:
     admin = Moderator(1, "bench", Role.ADMIN, frozenset())
 
     def queue(name: str):
-        queue_page(
-            db, admin, name, None, 1
-        )  # as /admin shows it: items with their authors' records
+        # As /admin shows it: the page's items with their authors' records.
+        queue_page(db, admin, name, None, 1)
 
     reads = {
         "thread feed": lambda: thread_feed(db, "bench", "article-1", None, "http://127.0.0.1"),
