@@ -24,6 +24,7 @@ def test_names_are_nfc_normalised_and_trimmed():
         ("\u2066Eve\u2069", "Eve"),  # bidi isolates
         ("Mal\u00adlory", "Mallory"),  # soft hyphen
         ("A\u0000B\u0007C", "A B C"),  # control characters
+        ("Zo\ufffeë\uffff", "Zoë"),  # noncharacters, which no XML feed can carry
     ],
 )
 def test_invisible_and_bidi_override_characters_are_removed(sneaky, shown):

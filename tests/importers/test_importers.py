@@ -493,13 +493,16 @@ def test_remark42_text_that_is_not_a_string_imports_as_an_empty_body(db, site, t
     assert rows(db)["remark42:b7f6a1c2-0002"].body_source == ""
 
 
-def test_imported_bodies_lose_the_control_characters_posting_drops(db, site, tmp_path):
+def test_imported_text_loses_the_control_characters_posting_drops(db, site, tmp_path):
     # A backup may hold a bell or a vertical tab pasted from another program:
     # stored, they would show as garbage and break every XML file the site writes.
     lines = (FIXTURES / "remark42.jsonl").read_text().splitlines()
     records = [json.loads(line) for line in lines]
     by_id = {r.get("id"): r for r in records}
     by_id["b7f6a1c2-0001"]["orig"] = "Hello\x07 **world**\tand\x0b tab\ufffe"
+    by_id["b7f6a1c2-0001"]["user"]["name"] = "An\uffffa\x07"
+    for record in records[1:]:
+        record["title"] = "Harbour\ufffe plan\x0b approved\uffff"
     del by_id["b7f6a1c2-0003"]["orig"]
     by_id["b7f6a1c2-0003"]["text"] = "<p>reply\x1b to a\x00 removed\x7f comment</p>"
     backup = tmp_path / "backup.jsonl"
@@ -511,11 +514,14 @@ def test_imported_bodies_lose_the_control_characters_posting_drops(db, site, tmp
         "Hello **world**\tand tab",
         "<p>Hello <strong>world</strong>\tand tab</p>",
     )
+    assert markdown.author_name == "Ana"
     html = found["remark42:b7f6a1c2-0003"]
     assert (html.body_source, html.body_html) == (
         "reply to a removed comment",
         "<p>reply to a removed comment</p>",
     )
+    titles = {row.title for row in thread_rows(db).values()}
+    assert titles == {"Harbour plan approved"}
 
 
 def test_remark42_votes_come_along(db, site):

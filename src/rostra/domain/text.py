@@ -9,10 +9,11 @@ from email_validator import EmailNotValidError, validate_email
 # Characters that are invisible or reorder text. They let a name look like
 # another one or flip the text around it, so they never belong in a name.
 # ZWJ (U+200D) and ZWNJ (U+200C) are kept: emoji sequences and scripts such as
-# Persian and the Indic ones need them.
+# Persian and the Indic ones need them. U+FFFE and U+FFFF are no characters
+# at all: they show as garbage, and no XML feed or export can carry them.
 _INVISIBLE = re.compile(
     "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b\u200e\u200f"
-    "\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0e\ufeff\uffa0\ufff0-\ufffb"
+    "\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0e\ufeff\uffa0\ufff0-\ufffb\ufffe\uffff"
     "\U0001d173-\U0001d17a\U000e0000-\U000e007f]"
 )
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
