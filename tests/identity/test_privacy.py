@@ -150,6 +150,8 @@ def test_retention_clears_a_large_backlog_a_batch_at_a_time_and_misses_nothing(a
     old = [
         _post(api, f"Old comment {i}", ORIGIN, name="Old", email=e) for i, e in enumerate(emails)
     ]
+    # Past the email limit (30 days) but not the IP hash's (90): only its email goes.
+    middle = _post(api, "A comment from last month", ORIGIN, name="Mid", email="m@mail.example")
     new = _post(api, "A new comment", ORIGIN, name="New", email="new@mail.example")
     with db.write() as conn:
         site_id = conn.execute(select(comments.c.site_id).where(comments.c.id == new)).scalar_one()
@@ -159,18 +161,24 @@ def test_retention_clears_a_large_backlog_a_batch_at_a_time_and_misses_nothing(a
             .values(created_at=datetime.now(UTC) - timedelta(days=400))
         )
         conn.execute(
+            comments.update()
+            .where(comments.c.id == middle)
+            .values(created_at=datetime.now(UTC) - timedelta(days=60))
+        )
+        conn.execute(
             subscriptions.insert().values(
                 site_id=site_id, email="sub@mail.example", created_at=datetime.now(UTC)
             )
         )
-    assert privacy.prune(db, 90, 30, batch=2) == privacy.Pruned(ip_hashes=5, emails=4)
+    assert privacy.prune(db, 90, 30, batch=2) == privacy.Pruned(ip_hashes=5, emails=5)
     with db.read() as conn:
         left = {
             row.id: (row.ip_hash, row.author_email)
             for row in conn.execute(select(comments.c.id, comments.c.ip_hash, comments.c.author_email))
         }  # fmt: skip
     assert [left[i] for i in old] == [(None, None)] * 2 + [(None, "Sub@mail.example")] + [(None, None)] * 2  # fmt: skip
-    assert left[new][0] is not None and left[new][1] == "new@mail.example"
+    assert left[middle][0] == left[new][0] is not None and left[middle][1] is None
+    assert left[new][1] == "new@mail.example"
     assert privacy.prune(db, 90, 30, batch=2) == privacy.Pruned(ip_hashes=0, emails=0)
 
 

@@ -135,6 +135,9 @@ class Pruned:
     ip_hashes: int
     emails: int
 
+    def __add__(self, other: "Pruned") -> "Pruned":
+        return Pruned(self.ip_hashes + other.ip_hashes, self.emails + other.emails)
+
 
 # Rows cleared a transaction: a retention limit reached by a large import clears
 # hundreds of thousands at once, and one statement for all of them held
@@ -150,19 +153,21 @@ def prune(db: Database, ip_hash_days: int, email_days: int, batch: int = PRUNE_B
     with db.read() as conn:
         site_ids = [site.id for site in site_store.all_sites(conn)]
     ip_before, email_before = now - timedelta(days=ip_hash_days), now - timedelta(days=email_days)
-    ips = sum(_in_batches(db, "ip_hash", site, ip_before, batch) for site in site_ids)
-    emails = sum(_in_batches(db, "author_email", site, email_before, batch) for site in site_ids)
+    pruned = Pruned(0, 0)
+    for site_id in site_ids:
+        limits = privacy_store.RetentionLimits(site_id, ip_before, email_before)
+        pruned = pruned + _in_batches(db, limits, batch)
     with db.write() as conn:
         privacy_store.forget_expired_credentials(conn, now)
-    return Pruned(ips, emails)
+    return pruned
 
 
-def _in_batches(db: Database, column: str, site_id: int, before: datetime, batch: int) -> int:
+def _in_batches(db: Database, limits: privacy_store.RetentionLimits, batch: int) -> Pruned:
     with db.read() as conn:
-        due = privacy_store.due_for_retention(conn, column, site_id, before)
-    cleared = 0
+        due = privacy_store.due_for_retention(conn, limits)
+    pruned = Pruned(0, 0)
     for start in range(0, len(due), batch):
         with db.write() as conn:
             chunk = due[start : start + batch]
-            cleared += privacy_store.clear_for_retention(conn, column, site_id, before, chunk)
-    return cleared
+            pruned = pruned + Pruned(*privacy_store.clear_for_retention(conn, limits, chunk))
+    return pruned

@@ -1,9 +1,10 @@
 """Queries behind a reader's export and erasure, and the retention limits."""
 
 from array import array
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, and_, delete, func, or_, select, update
+from sqlalchemy import Connection, and_, case, delete, func, or_, select, update
 
 from rostra.store.comments import RECORD_COLUMNS, CommentRecord
 from rostra.store.imports import ERASED_DIGEST
@@ -102,35 +103,70 @@ def _subscribed():
     )
 
 
-def _due(name: str, site_id: int, before: datetime) -> list:
+def _due(name: str, site_id: int, before: datetime):
+    """The condition under which a comment's `name` column (ip_hash or
+    author_email) is past its retention limit `before`."""
     column = comments.c[name]
     due = [comments.c.site_id == site_id, column.is_not(None), comments.c.created_at < before]
     if name == "author_email":
         due.append(~_subscribed().exists())  # kept for the reply mails the reader asked for
-    return due
+    return and_(*due)
 
 
-def due_for_retention(conn: Connection, name: str, site_id: int, before: datetime) -> array:
-    """Ids of the site's comments whose `name` column (ip_hash or author_email) is
-    past `before`, in id order, for batches that rewrite neighbouring rows."""
-    # Ordered by the column so that SQLite, which keeps no statistics here, takes
-    # the (site, ip_hash) index, which holds only the hashes still stored, rather
-    # than the one on creation time, which covers all history. (For emails it
-    # still takes the latter: docs/PRIVACY.md.)
-    query = select(comments.c.id).where(*_due(name, site_id, before)).order_by(comments.c[name])
-    return array("q", sorted(conn.execute(query).scalars()))
+@dataclass(frozen=True)
+class RetentionLimits:
+    site_id: int
+    ip_hash_before: datetime
+    email_before: datetime
+
+    def ip_hash_due(self):
+        return _due("ip_hash", self.site_id, self.ip_hash_before)
+
+    def email_due(self):
+        return _due("author_email", self.site_id, self.email_before)
 
 
-def clear_for_retention(
-    conn: Connection, name: str, site_id: int, before: datetime, comment_ids
-) -> int:
-    """Clear that column of those comments still due (checked again: a row may have
-    changed since it was found); how many were cleared."""
-    return conn.execute(
-        update(comments)
-        .where(comments.c.id.in_(list(comment_ids)), *_due(name, site_id, before))
-        .values({name: None})
-    ).rowcount
+def due_for_retention(conn: Connection, limits: RetentionLimits) -> array:
+    """Ids of the site's comments holding an IP hash or an email past its limit,
+    in id order, for batches that rewrite neighbouring rows."""
+    # One search per column, each ordered by that column: SQLite, which keeps no
+    # statistics here, then takes the (site, ip_hash) index, which holds only the
+    # hashes still stored, rather than the one on creation time, which covers all
+    # history. (For emails it still takes the latter: docs/PRIVACY.md.)
+    found = set()
+    for name, due in (("ip_hash", limits.ip_hash_due()), ("author_email", limits.email_due())):
+        found.update(
+            conn.execute(select(comments.c.id).where(due).order_by(comments.c[name])).scalars()
+        )
+    return array("q", sorted(found))
+
+
+def clear_for_retention(conn: Connection, limits: RetentionLimits, comment_ids) -> tuple[int, int]:
+    """Clear what is past its limit in those comments, checked again (a row may
+    have changed since it was found), both columns in one write of each row;
+    how many IP hashes and emails were cleared."""
+    ip_due, email_due = limits.ip_hash_due(), limits.email_due()
+    found = conn.execute(
+        select(comments.c.id, ip_due, email_due)
+        .where(comments.c.id.in_(list(comment_ids)), or_(ip_due, email_due))
+        .with_for_update()  # PostgreSQL: nothing changes them between this look and the write
+    ).all()
+    ip_ids = [comment_id for comment_id, ip, _ in found if ip]
+    email_ids = [comment_id for comment_id, _, email in found if email]
+    if found:
+        # On PostgreSQL every write of a row adds it to each of the table's indexes
+        # again: one write for both columns costs half what one for each does.
+        conn.execute(
+            update(comments)
+            .where(comments.c.id.in_([row.id for row in found]))
+            .values(
+                ip_hash=case((comments.c.id.in_(ip_ids), None), else_=comments.c.ip_hash),
+                author_email=case(
+                    (comments.c.id.in_(email_ids), None), else_=comments.c.author_email
+                ),
+            )
+        )
+    return len(ip_ids), len(email_ids)
 
 
 def forget_expired_credentials(conn: Connection, now: datetime) -> None:
