@@ -1,8 +1,17 @@
+import json
+import random
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 
-from rostra.domain.markdown import ALLOWED_TAGS, render_markdown
+import rostra
+from rostra.domain.markdown import (
+    ALLOWED_TAGS,
+    plain_html,
+    render_markdown,
+    render_markdown_fully,
+)
 
 
 class _Elements(HTMLParser):
@@ -96,3 +105,79 @@ def test_an_image_becomes_a_link_named_by_its_alt_text():
 
 def test_headings_do_not_let_one_reader_shout():
     assert "<h1" not in render_markdown("# LOUD")
+
+
+def _comments_from_the_package() -> list[str]:
+    """Real-looking comments: the demo thread's and the moderation suite's."""
+    root = Path(rostra.__file__).parent
+    demo = json.loads((root / "demo" / "thread.json").read_text())
+    suite = (root / "moderation" / "functional_suite.jsonl").read_text().splitlines()
+    return [c["body"] for c in demo["comments"]] + [json.loads(line)["text"] for line in suite]
+
+
+def test_most_comments_are_plain_text_and_render_without_the_parser_as_with_it():
+    texts = _comments_from_the_package()
+    plain = [(text, plain_html(text)) for text in texts]
+    answered = [(text, html) for text, html in plain if html is not None]
+    assert len(answered) > 0.8 * len(texts)
+    for text, html in answered:
+        assert html == render_markdown_fully(text), text
+
+
+@pytest.mark.parametrize(
+    "source, html",
+    [
+        ("Thanks, that helps!", "<p>Thanks, that helps!</p>"),
+        ('He said "no" (twice).\nThen left.', '<p>He said "no" (twice).<br>\nThen left.</p>'),
+        ("First.\n\n\nSecond, in 2024.", "<p>First.</p>\n<p>Second, in 2024.</p>"),
+        ("Ça va, 日本語, مرحبا 🙂", "<p>Ça va, 日本語, مرحبا 🙂</p>"),
+        ("The U.S. and e.g. this", "<p>The U.S. and e.g. this</p>"),
+    ],
+)
+def test_plain_paragraphs_become_paragraphs_and_line_breaks(source, html):
+    assert plain_html(source) == html == render_markdown(source)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "Some **bold** words",
+        "- a list",
+        "2) or this one",
+        "> a quote",
+        "    indented code",
+        "a hard break  \nhere",
+        "see https://news.example/a",
+        "mail me at ana@gazette.com",
+        "gazette.com has it",
+        "Tom &amp; Jerry",
+        "x < y",
+        "a\u00a0b",
+        "tab\there",
+        "# not a heading",
+    ],
+)
+def test_anything_but_plain_paragraphs_goes_through_the_parser(source):
+    assert plain_html(source) is None
+    assert render_markdown(source) == render_markdown_fully(source)
+
+
+_ATOMS = [
+    "word", "Ça", "x", "42", " ", "  ", "\n", "\n\n", "-", "+", "1.", "2)", "#", "!", "🙂",
+    "\u3000", "\u00a0", "½", ".", "e.g.", "a.com", ":", "'", '"', "(", ")", "=", "|", "*", "_",
+    "&", "<", ">", "[", "]", "`", "~", "\\", "www", "http", "://", "@", "\t", "\u200b", ">",
+    "ـ", "ß", "İ", "localhost", "/", "%", "$", "^", "{", "}",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_random_text_renders_alike_whenever_the_plain_path_answers(seed):
+    rng = random.Random(seed)
+    answered = 0
+    for _ in range(3000):
+        source = "".join(rng.choice(_ATOMS) for _ in range(rng.randint(1, 12))).strip()
+        html = plain_html(source)
+        if html is not None:
+            answered += 1
+            assert html == render_markdown_fully(source), repr(source)
+    assert answered > 300  # often enough to mean something

@@ -159,10 +159,10 @@ def test_plain_paragraphs_take_the_shortcut_and_match_the_scan_and_the_full_path
 
 
 def test_the_quick_link_test_agrees_with_the_expression():
-    from rostra.importers.fastbody import _MAYBE_LINK, _maybe_link
+    from rostra.domain.markdown import MAYBE_LINK, maybe_link
 
     rng = random.Random(7)
     atoms = ["a", "L", "OCALHOST", "localhost", "WwW", ".", "w", "x", "_", "é", " ", ":", "1"]
     for _ in range(5000):
         text = "".join(rng.choice(atoms) for _ in range(rng.randint(0, 8)))
-        assert _maybe_link(text) == bool(_MAYBE_LINK.search(text)), text
+        assert maybe_link(text) == bool(MAYBE_LINK.search(text)), text

@@ -22,7 +22,7 @@ import re
 from functools import lru_cache
 from html import unescape
 
-from rostra.domain.markdown import LINK_REL
+from rostra.domain.markdown import LINK_REL, MAYBE_LINK, maybe_link
 
 # The full converter's own patterns: the fast path must split and escape alike.
 from rostra.importers.html_markdown import (
@@ -38,9 +38,6 @@ _TAG = re.compile(r'<(/?)([a-z]+)((?:\s+[a-z][a-z-]*="[^"<>]*")*)\s*(/?)>')
 _ATTRIBUTE = re.compile(r'([a-z][a-z-]*)="([^"<>]*)"')
 _UNSURE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff]")
 _AUTOP_SPACES = re.compile(r"[ \t\f]+")
-# Anything linkify-it could start a link from (a superset of its own pretest).
-_MAYBE_LINK = re.compile(r"[:@/]|localhost|www\.|\.[^\W_]", re.IGNORECASE)
-_DOT_WORD = re.compile(r"\.[^\W_]")
 # Characters escape_text escapes: each is a token of its own for markdown-it.
 _ESCAPED = re.compile(r"[\\`*_\[\]<>~]|&(?=#?[A-Za-z0-9]+;)")
 # A link markdown-it copies as it is (no re-encoding, no entities, no punycode).
@@ -83,31 +80,16 @@ def _html_text(text: str) -> str:
     return text
 
 
-def _maybe_link(text: str) -> bool:
-    """`_MAYBE_LINK.search(text)`, several times faster on ASCII text.
-
-    For ASCII, ignoring case is lower-casing; other text keeps the expression.
-    """
-    if not text.isascii():
-        return _MAYBE_LINK.search(text) is not None
-    if ":" in text or "@" in text or "/" in text:
-        return True
-    if "." in text and _DOT_WORD.search(text):
-        return True
-    lowered = text.lower()
-    return "localhost" in lowered or "www." in lowered
-
-
 def _check_links(text: str) -> None:
     """Stop where markdown-it's linkifier might find a link in this run of text."""
-    if not _maybe_link(text):
+    if not maybe_link(text):
         return
     if "://" in text:
         raise _Unsure
     linkify = _linkify()
     for piece in _ESCAPED.split(text.replace("\n", "\x00")):
         for part in piece.split("\x00"):
-            if part and _MAYBE_LINK.search(part) and linkify.test(part):
+            if part and MAYBE_LINK.search(part) and linkify.test(part):
                 raise _Unsure
 
 
@@ -383,7 +365,7 @@ def _simple_pair(body: str) -> tuple[str, str] | None:
     for text in body[3:-4].split("</p><p>"):
         if "  " in text:
             text = _SPACE_RUN.sub(" ", text)
-        if _maybe_link(text):
+        if maybe_link(text):
             return None
         line = text.strip(" ")
         if not line:

@@ -23,7 +23,7 @@ from typing import NamedTuple
 from sqlalchemy import Connection
 
 from rostra.domain import text
-from rostra.domain.markdown import render_markdown
+from rostra.domain.markdown import plain_html, render_markdown
 from rostra.domain.policy import THREAD_POLICIES
 from rostra.domain.ranking import wilson_lower_bound
 from rostra.domain.urls import InvalidURL, normalize_page_url
@@ -114,9 +114,12 @@ def body_pair(body: str, body_format: BodyFormat) -> tuple[str, str]:
 
 
 def quick_body_pair(body: str, body_format: BodyFormat) -> tuple[str, str] | None:
-    """The pair when the one-pass converter can give it, else None (render it elsewhere)."""
+    """The pair when it needs no parser (plain Markdown paragraphs, or HTML the
+    one-pass converter knows), else None (render it elsewhere)."""
     if body_format == BodyFormat.MARKDOWN:
-        return None
+        source = text.clean_body(body)
+        html = plain_html(source)
+        return None if html is None else (source, html)
     return fast_pair(text.body_chars(body), autop=body_format == BodyFormat.AUTOP)
 
 
