@@ -29,7 +29,7 @@ ROSTRA = str(Path(sys.executable).with_name("rostra"))
 POSTGRES_ADMIN = os.environ.get("ROSTRA_TEST_POSTGRES", "postgresql://127.0.0.1:5432/test")
 
 
-def _run(args: list[str]) -> tuple[float, int, str]:
+def run_command(args: list[str]) -> tuple[float, int, str]:
     """Wall seconds, peak RSS in MiB, and standard output of one command."""
     started = time.monotonic()
     with tempfile.TemporaryFile("w+") as errors:  # progress lines, and why it failed
@@ -42,7 +42,7 @@ def _run(args: list[str]) -> tuple[float, int, str]:
     return time.monotonic() - started, usage.ru_maxrss // 1024, output
 
 
-def _database(backend: str, workdir: Path) -> tuple[str, object]:
+def scratch_database(backend: str, workdir: Path) -> tuple[str, object]:
     if backend == "sqlite":
         path = workdir / f"bench-{uuid.uuid4().hex[:8]}.db"
         return str(path), lambda: [p.unlink(missing_ok=True) for p in workdir.glob(f"{path.name}*")]
@@ -96,12 +96,12 @@ def bench(size: int, backend: str, workdir: Path) -> None:
     export = workdir / f"disqus-{size}.xml"
     if not export.exists():
         generate(size, str(export))
-    url, cleanup = _database(backend, workdir)
+    url, cleanup = scratch_database(backend, workdir)
     try:
-        _run(
+        run_command(
             [ROSTRA, "site", "add", "bench", "--origin", "https://news.example", "--database", url]
         )
-        seconds, peak, output = _run(
+        seconds, peak, output = run_command(
             [
                 ROSTRA,
                 "import",
@@ -114,11 +114,11 @@ def bench(size: int, backend: str, workdir: Path) -> None:
                 "--json",
             ]
         )
-        again, _, _ = _run(
+        again, _, _ = run_command(
             [ROSTRA, "import", "disqus", str(export), "--site", "bench", "--database", url]
         )
         exports = {
-            form: _run(
+            form: run_command(
                 [ROSTRA, "export", "--site", "bench", "--format", form, "--database", url,
                  "--output", str(workdir / f"export.{form}")]
             )[:2]
@@ -127,7 +127,7 @@ def bench(size: int, backend: str, workdir: Path) -> None:
         reads = _reads(url)
         # The generated comments are years old: the first hourly retention pass
         # clears every IP hash and email the import brought.
-        pruned, _, pruned_output = _run([ROSTRA, "privacy", "prune", "--database", url])
+        pruned, _, pruned_output = run_command([ROSTRA, "privacy", "prune", "--database", url])
     finally:
         cleanup()
         for form in ("rostra", "disqus"):
