@@ -79,3 +79,17 @@ def test_lines_that_are_not_text_get_error_records_and_scoring_goes_on() -> None
     assert rows[1] == {"line": 2, "error": "the line is not UTF-8 text"}
     assert rows[2]["line"] == 3 and "surrogate" in rows[2]["error"]
     assert rows[3]["verdict"] != "publish"
+
+
+def test_workers_give_the_same_lines_in_the_same_order_as_one_process() -> None:
+    # Three batches and a part, bad lines among them, scored across processes.
+    texts = [f"{CIVIL} Item {k}." if k % 4 else f"{TOXIC} Number {k}!" for k in range(1_700)]
+    texts[5], texts[1_100] = '{"text": 3}', ""
+    stdin = "\n".join(texts) + "\n"
+    one = CliRunner().invoke(moderation, ["score", "--workers", "1"], input=stdin)
+    several = CliRunner().invoke(moderation, ["score", "--workers", "3"], input=stdin)
+    assert one.exit_code == several.exit_code == 1
+    assert several.stdout == one.stdout
+    rows = [json.loads(line) for line in several.stdout.splitlines()]
+    assert len(rows) == 1_700 and rows[5]["line"] == 6 and rows[1_100]["line"] == 1_101
+    assert [r["verdict"] != "publish" for r in rows[:5]] == [True, False, False, False, True]

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Iterable, Iterator
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import IO, Any
 
@@ -13,6 +15,7 @@ import click
 from rostra.domain.text import is_encodable
 
 from .classifier import DEFAULT_HOLD_THRESHOLD, DEFAULT_REJECT_THRESHOLD, ToxicityClassifier
+from .parallel import in_order
 
 DEFAULT_DATA_DIR = Path("../shared/data/moderation")
 
@@ -74,14 +77,26 @@ def _batches(lines: Iterable[str]) -> Iterator[list[tuple[int, str]]]:
 
 
 def score_stream(
-    clf: ToxicityClassifier, lines: Iterable[str], out: IO[str], hold: float, reject: float
+    clf: ToxicityClassifier,
+    lines: Iterable[str],
+    out: IO[str],
+    hold: float,
+    reject: float,
+    *,
+    workers: int = 1,
+    model: Path | None = None,
 ) -> int:
-    """Write one JSON line per input line, in order; return how many failed."""
+    """Write one JSON line per input line, in order; return how many failed.
+
+    With several workers, batches are scored in other processes, each loading
+    the model (`model`, else the shipped one) for itself, and `clf` is unused.
+    """
     failures = 0
-    for batch in _batches(lines):
-        parsed = [parse_line(line, number) for number, line in batch]
-        scores = iter(clf.score_many([text for text, _ in parsed if text is not None]))
-        for text, extra in parsed:
+    parsed = ([parse_line(line, number) for number, line in batch] for batch in _batches(lines))
+    work = partial(_score_in_worker, model) if workers > 1 else partial(_score_batch, clf)
+    for batch, batch_scores in in_order(work, parsed, workers):
+        scores = iter(batch_scores)
+        for text, extra in batch:
             if text is None:
                 failures += 1
                 record = extra
@@ -95,6 +110,19 @@ def score_stream(
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
         out.flush()
     return failures
+
+
+def _score_batch(clf: ToxicityClassifier, batch: list[tuple[str | None, dict]]) -> list[float]:
+    return clf.score_many([text for text, _ in batch if text is not None])
+
+
+@lru_cache(maxsize=1)
+def _worker_classifier(model: Path | None) -> ToxicityClassifier:
+    return ToxicityClassifier.load(model)  # once per worker process
+
+
+def _score_in_worker(model: Path | None, batch: list[tuple[str | None, dict]]) -> list[float]:
+    return _score_batch(_worker_classifier(model), batch)
 
 
 @click.group(name="moderation")
@@ -123,7 +151,14 @@ def moderation() -> None:
     default=None,
     help="Model file (default: the shipped one).",
 )
-def score(hold: float, reject: float, model: Path | None) -> None:
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=lambda: os.cpu_count() or 1,
+    show_default="one per core",
+    help="Processes scoring (the output keeps the input's order).",
+)
+def score(hold: float, reject: float, model: Path | None, workers: int) -> None:
     """Score comments from stdin: JSON lines {"text": ...} or plain text lines.
 
     Writes one JSON line per input line, in input order: {"score", "verdict"}
@@ -136,7 +171,7 @@ def score(hold: float, reject: float, model: Path | None) -> None:
     clf = ToxicityClassifier.load(model)
     # A line of bytes that are not UTF-8 becomes an error record, not the end of the run.
     sys.stdin.reconfigure(errors="surrogateescape")
-    failures = score_stream(clf, sys.stdin, sys.stdout, hold, reject)
+    failures = score_stream(clf, sys.stdin, sys.stdout, hold, reject, workers=workers, model=model)
     if failures:
         click.echo(f"{failures} input line(s) could not be scored; see the error records", err=True)
         sys.exit(1)

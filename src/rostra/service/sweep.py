@@ -14,11 +14,8 @@ stored in a short write transaction per batch that first re-reads each one:
 a comment edited, removed or decided meanwhile is left as it is.
 """
 
-import multiprocessing
 import time
-from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
@@ -29,7 +26,7 @@ from rostra.domain.policy import Status
 from rostra.errors import NotFound
 from rostra.moderation.classifier import ToxicityClassifier
 from rostra.moderation.decision import Decision, Reason, Verdict
-from rostra.moderation.encoder import forget_shipped_session
+from rostra.moderation.parallel import in_order
 from rostra.moderation.pipeline import judge_text, shipped_classifier
 from rostra.moderation.settings import ModerationSettings
 from rostra.moderation.submission import Submission
@@ -207,33 +204,16 @@ def _judged(
     classifier: ToxicityClassifier | None,
     workers: int,
 ) -> Iterator[tuple[list[_Unchecked], list[Decision]]]:
-    """Each batch with its decisions, in order; with workers, scored in other processes.
-
-    A comment is scored alone whatever its neighbours, so the decisions are
-    the same either way. A few batches are in flight at a time, not the site.
-    """
+    """Each batch with its decisions, in order; with workers, scored in other processes."""
     if workers <= 1:
-        for batch in batches:
-            yield batch, judge(batch, classifier=classifier)
-        return
-    use_model = classifier is not None
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(
-        workers, mp_context=context, initializer=forget_shipped_session
-    ) as pool:
-        waiting: deque = deque()
-        for batch in batches:
-            waiting.append((batch, pool.submit(_judge_in_worker, judge, batch, use_model)))
-            if len(waiting) > 2 * workers:
-                done, future = waiting.popleft()
-                yield done, future.result()
-        while waiting:
-            done, future = waiting.popleft()
-            yield done, future.result()
+        return ((batch, judge(batch, classifier=classifier)) for batch in batches)
+    return in_order(
+        partial(_judge_in_worker, judge, use_model=classifier is not None), batches, workers
+    )
 
 
 def _judge_in_worker(
-    judge: Callable[..., list[Decision]], batch: list[_Unchecked], use_model: bool
+    judge: Callable[..., list[Decision]], batch: list[_Unchecked], *, use_model: bool
 ) -> list[Decision]:
     # A worker process scores with its own copy of the shipped model.
     return judge(batch, classifier=shipped_classifier() if use_model else None)
