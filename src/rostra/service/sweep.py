@@ -206,10 +206,10 @@ def _judged(
 ) -> Iterator[tuple[list[_Unchecked], list[Decision]]]:
     """Each batch with its decisions, in order; with workers, scored in other processes."""
     if workers <= 1:
-        return ((batch, judge(batch, classifier=classifier)) for batch in batches)
-    return in_order(
-        partial(_judge_in_worker, judge, use_model=classifier is not None), batches, workers
-    )
+        work = partial(judge, classifier=classifier)
+    else:
+        work = partial(_judge_in_worker, judge, use_model=classifier is not None)
+    return in_order(work, batches, workers)
 
 
 def _judge_in_worker(
