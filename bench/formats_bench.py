@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 from gen_formats import WRITERS  # noqa: E402
-from import_bench import ROSTRA, run_command, scratch_database  # noqa: E402
+from import_bench import ROSTRA, add_bench_site, run_command, scratch_database  # noqa: E402
 
 FORMATS = ("disqus", "wordpress", "isso", "remark42", "commento", "rostra")
 
@@ -26,8 +26,7 @@ def _rostra_export(size: int, workdir: Path, target: Path) -> None:
     disqus = _export(size, "disqus", workdir)
     url, cleanup = scratch_database("sqlite", workdir)
     try:
-        run_command([ROSTRA, "site", "add", "bench", "--origin", "https://news.example",
-                     "--database", url])  # fmt: skip
+        add_bench_site(url)
         run_command([ROSTRA, "import", "disqus", str(disqus), "--site", "bench", "--database", url])
         run_command([ROSTRA, "export", "--site", "bench", "--format", "rostra", "--output",
                      str(target), "--database", url])  # fmt: skip
@@ -56,8 +55,7 @@ def bench(size: int, form: str, backend: str, workdir: Path) -> None:
     export = _export(size, form, workdir)
     url, cleanup = scratch_database(backend, workdir)
     try:
-        run_command([ROSTRA, "site", "add", "bench", "--origin", "https://news.example",
-                     "--database", url])  # fmt: skip
+        add_bench_site(url)
         seconds, peak, output = run_command(_import(form, export, url))
         again, _, second = run_command(_import(form, export, url))
     finally:

@@ -42,6 +42,13 @@ def run_command(args: list[str]) -> tuple[float, int, str]:
     return time.monotonic() - started, usage.ru_maxrss // 1024, output
 
 
+def add_bench_site(url: str) -> None:
+    """The site every import benchmark imports into."""
+    run_command(
+        [ROSTRA, "site", "add", "bench", "--origin", "https://news.example", "--database", url]
+    )
+
+
 def scratch_database(backend: str, workdir: Path) -> tuple[str, object]:
     if backend == "sqlite":
         path = workdir / f"bench-{uuid.uuid4().hex[:8]}.db"
@@ -98,9 +105,7 @@ def bench(size: int, backend: str, workdir: Path) -> None:
         generate(size, str(export))
     url, cleanup = scratch_database(backend, workdir)
     try:
-        run_command(
-            [ROSTRA, "site", "add", "bench", "--origin", "https://news.example", "--database", url]
-        )
+        add_bench_site(url)
         seconds, peak, output = run_command(
             [
                 ROSTRA,
