@@ -66,8 +66,9 @@ def _sqlite_plan(conn: Connection, incoming: int) -> Plan | None:
         "WHERE type = 'index' AND tbl_name = 'comments' AND sql IS NOT NULL"
     ).all()
     # Each build's sorter takes as much memory again as the page cache, and
-    # the cache pages of the bulk insert stay allocated: a quarter of the
-    # cache meanwhile keeps the import's peak where the insert had it.
+    # the memory the insert's cache filled is not handed back to the system
+    # when the cache shrinks: a quarter of the cache meanwhile keeps the
+    # import's peak where the insert had it.
     cache = conn.exec_driver_sql("PRAGMA main.cache_size").scalar_one()
     builds = [f"PRAGMA main.cache_size = {cache // 4}", *(sql for _, sql in indexes)]
     builds.append(f"PRAGMA main.cache_size = {cache}")
