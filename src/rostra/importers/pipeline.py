@@ -15,7 +15,7 @@ import queue
 import threading
 import traceback
 from collections.abc import Callable, Iterator
-from contextlib import closing, contextmanager
+from contextlib import closing, contextmanager, suppress
 from multiprocessing.connection import Connection
 from pathlib import Path
 
@@ -68,10 +68,8 @@ def _widen(pipe: Connection) -> None:
     write: both processes then idle a quarter of the time. Where the system
     refuses, the pipe stays as it was, only slower.
     """
-    try:
+    with suppress(AttributeError, OSError):
         fcntl.fcntl(pipe.fileno(), fcntl.F_SETPIPE_SZ, _PIPE_BYTES)
-    except (AttributeError, OSError):
-        pass
 
 
 @contextmanager
