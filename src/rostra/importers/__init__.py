@@ -21,6 +21,7 @@ from rostra.importers.writer import AddressHashes, ImportOptions, ImportWriter, 
 from rostra.service.identity import Hasher
 from rostra.store import sites as site_store
 from rostra.store.database import Database
+from rostra.store.dialect import configure_bulk_transaction
 from rostra.store.secrets import read_secret
 from rostra.store.staging import stored_time
 
@@ -90,13 +91,7 @@ def run_import(
     )
     try:
         with source as items, pool as executor, db.write() as conn:
-            if conn.dialect.name == "postgresql":
-                # One long transaction: the server's per-statement limit is for web requests.
-                conn.exec_driver_sql("SET LOCAL statement_timeout = 0")
-            else:
-                # A bulk transaction outgrows SQLite's small default page cache, and
-                # every spill is a random write: give this one connection more.
-                conn.exec_driver_sql("PRAGMA cache_size = -65536")
+            configure_bulk_transaction(conn)
             site_id = _site_id(conn, site_name)
             hashes = AddressHashes(hasher)
             writer = ImportWriter(conn, site_id, options, report, progress, hashes, executor)

@@ -17,6 +17,30 @@ def upsert(conn: Connection, table: Table, values: dict, keys: list[str], update
     )
 
 
+# Memory PostgreSQL may give one sort or hash of an import, and one index build.
+# The defaults (4 MB, 64 MB) are sized for many small queries at once; at a
+# million staged rows the joins and sorts then spill to disk in many passes.
+BULK_WORK_MEM = "64MB"
+BULK_MAINTENANCE_WORK_MEM = "256MB"
+
+
+def configure_bulk_transaction(conn: Connection) -> None:
+    """Settings for one long bulk transaction (an import).
+
+    PostgreSQL's end with the transaction; SQLite's page cache stays with the
+    connection.
+    """
+    if conn.dialect.name == "postgresql":
+        # The server's per-statement limit is for web requests.
+        conn.exec_driver_sql("SET LOCAL statement_timeout = 0")
+        conn.exec_driver_sql(f"SET LOCAL work_mem = '{BULK_WORK_MEM}'")
+        conn.exec_driver_sql(f"SET LOCAL maintenance_work_mem = '{BULK_MAINTENANCE_WORK_MEM}'")
+    else:
+        # A bulk transaction outgrows SQLite's small default page cache, and
+        # every spill is a random write: give this one connection more.
+        conn.exec_driver_sql("PRAGMA cache_size = -65536")
+
+
 def refresh_statistics(conn: Connection, *tables: Table) -> None:
     """Let PostgreSQL's planner see the rows just written (`tables`, or all).
 
