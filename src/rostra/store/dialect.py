@@ -17,24 +17,27 @@ def upsert(conn: Connection, table: Table, values: dict, keys: list[str], update
     )
 
 
-# Memory PostgreSQL may give one sort or hash of an import, and one index build.
-# The defaults (4 MB, 64 MB) are sized for many small queries at once; at a
-# million staged rows the joins and sorts then spill to disk in many passes.
-BULK_WORK_MEM = "64MB"
-BULK_MAINTENANCE_WORK_MEM = "256MB"
+# Memory PostgreSQL may give one sort or hash of an import, and one index build,
+# in kB. The defaults (4 MB, 64 MB) are sized for many small queries at once; at
+# a million staged rows the joins and sorts then spill to disk in many passes.
+BULK_MEMORY_KB = {"work_mem": 64 * 1024, "maintenance_work_mem": 256 * 1024}
 
 
 def configure_bulk_transaction(conn: Connection) -> None:
     """Settings for one long bulk transaction (an import).
 
-    PostgreSQL's end with the transaction; SQLite's page cache stays with the
-    connection.
+    PostgreSQL's end with the transaction, and a server configured with more
+    memory keeps its own; SQLite's page cache stays with the connection.
     """
     if conn.dialect.name == "postgresql":
         # The server's per-statement limit is for web requests.
         conn.exec_driver_sql("SET LOCAL statement_timeout = 0")
-        conn.exec_driver_sql(f"SET LOCAL work_mem = '{BULK_WORK_MEM}'")
-        conn.exec_driver_sql(f"SET LOCAL maintenance_work_mem = '{BULK_MAINTENANCE_WORK_MEM}'")
+        for name, kilobytes in BULK_MEMORY_KB.items():
+            conn.exec_driver_sql(
+                "SELECT set_config(name, %(value)s, true) FROM pg_settings "
+                "WHERE name = %(name)s AND setting::bigint < %(kilobytes)s",
+                {"name": name, "value": f"{kilobytes}kB", "kilobytes": kilobytes},
+            )
     else:
         # A bulk transaction outgrows SQLite's small default page cache, and
         # every spill is a random write: give this one connection more.
