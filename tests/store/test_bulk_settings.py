@@ -19,26 +19,26 @@ def _show(conn, name: str) -> str:
     return conn.exec_driver_sql(f"SHOW {name}").scalar_one()
 
 
-def test_import_transaction_raises_memory_and_leaves_the_session_as_it_was(postgres):
-    with postgres.engine.connect() as conn:
-        conn.exec_driver_sql("SET work_mem = '4MB'")
-        conn.exec_driver_sql("SET maintenance_work_mem = '64MB'")
+def _memory_in_bulk(db, work_mem: str, maintenance_work_mem: str) -> tuple[tuple, tuple]:
+    """(work_mem, maintenance_work_mem) inside an import's transaction on a session
+    configured with the values given, and after it."""
+    with db.engine.connect() as conn:
+        conn.exec_driver_sql(f"SET work_mem = '{work_mem}'")
+        conn.exec_driver_sql(f"SET maintenance_work_mem = '{maintenance_work_mem}'")
         conn.commit()
         with conn.begin():
             configure_bulk_transaction(conn)
-            assert _show(conn, "work_mem") == "64MB"
-            assert _show(conn, "maintenance_work_mem") == "256MB"
+            inside = (_show(conn, "work_mem"), _show(conn, "maintenance_work_mem"))
             assert _show(conn, "statement_timeout") == "0"
-        assert _show(conn, "work_mem") == "4MB"
-        assert _show(conn, "maintenance_work_mem") == "64MB"
+        return inside, (_show(conn, "work_mem"), _show(conn, "maintenance_work_mem"))
+
+
+def test_import_transaction_raises_memory_and_leaves_the_session_as_it_was(postgres):
+    inside, after = _memory_in_bulk(postgres, "4MB", "64MB")
+    assert inside == ("64MB", "256MB")
+    assert after == ("4MB", "64MB")
 
 
 def test_a_server_tuned_for_more_memory_keeps_its_setting(postgres):
-    with postgres.engine.connect() as conn:
-        conn.exec_driver_sql("SET work_mem = '512MB'")
-        conn.exec_driver_sql("SET maintenance_work_mem = '1GB'")
-        conn.commit()
-        with conn.begin():
-            configure_bulk_transaction(conn)
-            assert _show(conn, "work_mem") == "512MB"
-            assert _show(conn, "maintenance_work_mem") == "1GB"
+    inside, _ = _memory_in_bulk(postgres, "512MB", "1GB")
+    assert inside == ("512MB", "1GB")
