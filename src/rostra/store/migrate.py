@@ -16,6 +16,8 @@ if TYPE_CHECKING:
 # to import, paid by every command on a database that is already up to date.
 # Knowing the newest revision spares that; a test keeps it equal to Alembic's head.
 HEAD = "0009"
+# Made on first upgrade: the salt of IP and voter hashes, and the key that signs
+# the links in mails (confirm, unsubscribe: no login needed to use them).
 SERVER_SECRETS = ("hash_salt", "link_key")
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -52,9 +54,8 @@ def upgrade_database(url: str, revision: str = "head") -> str:
             from alembic import command
 
             command.upgrade(_alembic_config(connection), revision)
-            _ensure_server_secret(connection, "hash_salt")
-            # Signs the links in mails (confirm, unsubscribe): no login needed to use them.
-            _ensure_server_secret(connection, "link_key")
+            for name in SERVER_SECRETS:
+                _ensure_server_secret(connection, name)
             return current_revision(connection)
     finally:
         engine.dispose()
