@@ -2,17 +2,14 @@
 
 import pytest
 
-from rostra.store.database import open_database
 from rostra.store.dialect import configure_bulk_transaction
 
 
 @pytest.fixture
-def postgres(database_url):
-    if not database_url.startswith("postgresql"):
+def postgres(db):
+    if db.dialect != "postgresql":
         pytest.skip("PostgreSQL's memory settings")
-    db = open_database(database_url)
-    yield db
-    db.engine.dispose()
+    return db
 
 
 def _show(conn, name: str) -> str:
